@@ -33,7 +33,7 @@ _BOUND = {"<": "exclusiveMaximum", "<=": "maximum", ">": "exclusiveMinimum", ">=
 _FALSY = [False, 0, "", []]
 
 
-class Untranslatable(Exception):
+class UntranslatableError(Exception):
     """The expression needs the engine."""
 
 
@@ -41,17 +41,17 @@ def condition_schema(node: Node, scope: Mapping[str, Question]) -> Schema | None
     """A schema over the object holding the answers in `scope`, or None."""
     try:
         return _truth(node, scope)
-    except Untranslatable:
+    except UntranslatableError:
         return None
 
 
 def _answer(node: Node, scope: Mapping[str, Question]) -> Question:
     """The question a name refers to, if its value is a plain client-sent answer."""
     if not isinstance(node, Name):
-        raise Untranslatable
+        raise UntranslatableError
     question = scope.get(node.name)
     if question is None or not question.takes_answer or question.type == "calculated":
-        raise Untranslatable
+        raise UntranslatableError
     return question
 
 
@@ -84,7 +84,7 @@ def _truth(node: Node, scope: Mapping[str, Question]) -> Schema:
             if question.type == "multiple_choice":
                 return _about(question, {"type": "array", "contains": {"const": choice}})
             return _about(question, {"const": choice})
-    raise Untranslatable
+    raise UntranslatableError
 
 
 def _literal(node: Node) -> Any:
@@ -92,7 +92,7 @@ def _literal(node: Node) -> Any:
         return node.value
     if isinstance(node, ListExpr) and all(isinstance(item, Literal) for item in node.items):
         return [item.value for item in node.items]  # type: ignore[union-attr]
-    raise Untranslatable
+    raise UntranslatableError
 
 
 def _comparison(left: Node, op: str, right: Node, scope: Mapping[str, Question]) -> Schema:
@@ -104,13 +104,17 @@ def _comparison(left: Node, op: str, right: Node, scope: Mapping[str, Question])
     question = _answer(left, scope)
     value = _literal(right)
     if op == "==":
-        return {"not": {"required": [question.id]}} if value is None else _about(question, {"const": value})
+        return (
+            {"not": {"required": [question.id]}}
+            if value is None
+            else _about(question, {"const": value})
+        )
     if op == "!=":
         if value is None:
             return {"required": [question.id]}
         return _about(question, {"not": {"const": value}})
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Untranslatable  # ordering of strings (dates) has no JSON Schema keyword
+        raise UntranslatableError  # ordering of strings (dates) has no JSON Schema keyword
     return _about(question, {"type": "number", _BOUND[op]: value})
 
 
@@ -123,4 +127,4 @@ def _membership(left: Node, right: Node, scope: Mapping[str, Question]) -> Schem
         question = _answer(right, scope)
         if question.type == "multiple_choice":
             return _about(question, {"type": "array", "contains": {"const": left.value}})
-    raise Untranslatable
+    raise UntranslatableError

@@ -155,7 +155,11 @@ def render(code: str, params: Mapping[str, Any], lang: str | None) -> str:
     """The message for `code` in `lang` (falling back to English), parameters filled in."""
     template = CATALOGUE.get(lang or "en", {}).get(code) or CATALOGUE["en"][code]
     shown = {
-        key: (value if key in ("limit", "rule", "message") and isinstance(value, str) else _show(value))
+        key: (
+            value
+            if key in ("limit", "rule", "message") and isinstance(value, str)
+            else _show(value)
+        )
         for key, value in params.items()
     }
     return template.format(**shown)

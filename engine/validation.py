@@ -219,7 +219,9 @@ class Validator:
             if m.id in item
             and m.takes_answer
             and m.type != "calculated"
-            and (repeat.id not in run.tainted or not list(m.kind.check(m, item[m.id], (), run.today)))
+            and (
+                repeat.id not in run.tainted or not list(m.kind.check(m, item[m.id], (), run.today))
+            )
         }
         scope = _ItemScope(local, env)
         for member in repeat.questions:
@@ -249,6 +251,7 @@ class Validator:
                 or question.constraint is not None
                 or (question.type == "date" and (question.min or question.max))
                 or question.type == "repeat"
+                or _completeness_outside_schema(question)
             )
             if needs:
                 plan.append((question, not when_done, not required_done))
@@ -256,8 +259,15 @@ class Validator:
 
     def _residual_rules(self, answers: dict[str, Any], env: dict[str, Any], run: _Run) -> None:
         for question, check_when, check_required in self._residual:
-            self._question_rules(question, answers, env, run, trusted=True,
-                                 check_when=check_when, check_required=check_required)
+            self._question_rules(
+                question,
+                answers,
+                env,
+                run,
+                trusted=True,
+                check_when=check_when,
+                check_required=check_required,
+            )
 
     # -- full path ------------------------------------------------------------------------------
 
@@ -269,7 +279,9 @@ class Validator:
         for key in answers:
             if key not in known:
                 note = self.questionnaire.by_id.get(key)
-                code = "note_answered" if note is not None and note.type == "note" else "unknown_key"
+                code = (
+                    "note_answered" if note is not None and note.type == "note" else "unknown_key"
+                )
                 run.error(len(self.order), Issue((key,), code), note, key)
 
     def _value_issues(self, question: Question, value: Any, run: _Run) -> list[Issue]:
@@ -279,7 +291,9 @@ class Validator:
                 issues += self._item_value_issues(question, item, (question.id, index), run)
         return issues
 
-    def _item_value_issues(self, repeat: Question, item: dict, path: Path, run: _Run) -> list[Issue]:
+    def _item_value_issues(
+        self, repeat: Question, item: dict, path: Path, run: _Run
+    ) -> list[Issue]:
         issues = []
         for member in repeat.questions:
             if member.id in item and member.takes_answer and member.type != "calculated":
@@ -324,13 +338,21 @@ class Validator:
                 if question.type == "repeat" and isinstance(value, list):
                     self._item_rules(question, value, env, run, trusted=False)
                 return
-            if run.mode == "submit" and (issue := question.kind.incomplete(question, value, (question.id,))):
-                run.error(order, issue, question, question.id)
-                return
+            if run.mode == "submit":
+                needed = self._required(question, env, run)
+                if issue := question.kind.incomplete(question, value, (question.id,), needed):
+                    run.error(order, issue, question, question.id)
+                    return
             if question.other:
                 self._other_rules(question, answers, order, run)
         elif question.type == "date":
             for issue in question.kind.check(question, value, (question.id,), run.today):
+                run.error(order, issue, question, question.id)
+                return
+        elif run.mode == "submit" and _completeness_outside_schema(question):
+            # Completeness under a `required` expression is not in the schema.
+            needed = self._required(question, env, run)
+            if issue := question.kind.incomplete(question, value, (question.id,), needed):
                 run.error(order, issue, question, question.id)
                 return
         self._constraint(question, value, env, (question.id,), order, run)
@@ -344,14 +366,21 @@ class Validator:
             return False
         return truthy(question.required(env))
 
-    def _other_rules(self, question: Question, answers: dict[str, Any], order: int, run: _Run) -> None:
+    def _other_rules(
+        self, question: Question, answers: dict[str, Any], order: int, run: _Run
+    ) -> None:
         key = question.other_key
         chosen = answers.get(question.id) == "other"
         if key in answers:
             text = answers[key]
             if not chosen:
                 run.error(order, Issue((key,), "other_forbidden"), question, question.id)
-            elif not isinstance(text, str) or not text or len(text) > 500 or has_control_characters(text):
+            elif (
+                not isinstance(text, str)
+                or not text
+                or len(text) > 500
+                or has_control_characters(text)
+            ):
                 run.error(order, Issue((key,), "other_text"), question, question.id)
         elif chosen and run.mode == "submit":
             run.error(order, Issue((key,), "other_required"), question, question.id)
@@ -404,7 +433,9 @@ class Validator:
                         run.error(order, Issue(member_path, "required"), member, member.id)
                     continue
                 if not trusted or member.type == "date":
-                    issues = list(member.kind.check(member, item[member.id], member_path, run.today))
+                    issues = list(
+                        member.kind.check(member, item[member.id], member_path, run.today)
+                    )
                     if issues:
                         if trusted:  # date bounds are not in the schema
                             run.error(order, issues[0], member, member.id)
@@ -413,7 +444,9 @@ class Validator:
             if not trusted:
                 for key in item:
                     if key not in members and key not in {m.id for m in repeat.questions}:
-                        run.error(self.order[repeat.id], Issue((*path, key), "unknown_key"), repeat, key)
+                        run.error(
+                            self.order[repeat.id], Issue((*path, key), "unknown_key"), repeat, key
+                        )
 
     # -- result ---------------------------------------------------------------------------------
 
@@ -432,7 +465,9 @@ class Validator:
             for w in sorted(run.warnings, key=_position)
             if pointer(w[2].path) not in failed
         ]
-        return ValidationResult(errors, warnings, self._stored(answers, env) if not errors else {}, justified)
+        return ValidationResult(
+            errors, warnings, self._stored(answers, env) if not errors else {}, justified
+        )
 
     def _render(
         self, entry: tuple[int, int, Issue, Question | None, str], lang: str, severity: str
@@ -460,6 +495,11 @@ class Validator:
 
 
 _HIDDEN = "\x00hidden:"
+
+
+def _completeness_outside_schema(question: Question) -> bool:
+    """Every row, cell or an item under a `required` expression: the schema only says present."""
+    return not isinstance(question.required, bool) and question.type in ("matrix", "grid", "repeat")
 
 
 def _position(entry: tuple[int, int, Issue, Question | None, str]) -> tuple[int, int]:
@@ -576,7 +616,11 @@ _CACHE_SIZE = 64
 
 def validator_for(questionnaire: Questionnaire) -> Validator:
     """The compiled validator of a questionnaire version, cached per (id, version, source)."""
-    key = (questionnaire.id, questionnaire.version, questionnaire.source_hash or str(id(questionnaire)))
+    key = (
+        questionnaire.id,
+        questionnaire.version,
+        questionnaire.source_hash or str(id(questionnaire)),
+    )
     validator = _VALIDATORS.get(key)
     if validator is None:
         if len(_VALIDATORS) >= _CACHE_SIZE:

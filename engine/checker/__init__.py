@@ -1,8 +1,8 @@
 """`kyoto check`: read, check structure, check meaning, build the model; all problems in one pass.
 
-    result = check_file("questionnaires/kyoto-core.yaml")
-    result.problems      # sorted Problem list (errors and warnings)
-    result.questionnaire # the frozen model, when there is no error
+result = check_file("questionnaires/kyoto-core.yaml")
+result.problems      # sorted Problem list (errors and warnings)
+result.questionnaire # the frozen model, when there is no error
 """
 
 from __future__ import annotations

@@ -105,7 +105,9 @@ def build_questionnaire(ctx: Context, source: str) -> Questionnaire:
             id=section["id"],
             pillar=section["pillar"],
             title=text(section["title"], language),
-            description=text(section["description"], language) if "description" in section else None,
+            description=text(section["description"], language)
+            if "description" in section
+            else None,
             kyoto=tuple(section.get("kyoto", ())),
             questions=tuple(
                 build_question(ctx, (*path, "questions", i), q, None)

@@ -49,9 +49,11 @@ def _walk(document: SourceDocument, node: Any, path: Path) -> None:
                 node[key] = _as_written(document, child, value)
         elif key == "required" and isinstance(value, bool):
             continue
-        elif key in _STRING_KEYS or (key == "value" and _in_choice_list(path)):
-            node[key] = _as_written(document, child, value)
-        elif key in ("min", "max") and question_type == "date":
+        elif (
+            key in _STRING_KEYS
+            or (key == "value" and _in_choice_list(path))
+            or (key in ("min", "max") and question_type == "date")
+        ):
             node[key] = _as_written(document, child, value)
         elif key == "default" and question_type in _STRING_ANSWER_TYPES:
             if isinstance(value, list):

@@ -125,7 +125,9 @@ class Context:
         choices = self.choices_of(question)
         if choices is None:
             return None
-        values = {c["value"] for c in choices if isinstance(c, dict) and isinstance(c.get("value"), str)}
+        values = {
+            c["value"] for c in choices if isinstance(c, dict) and isinstance(c.get("value"), str)
+        }
         if question.data.get("other") is True:
             values.add("other")
         return frozenset(values)

@@ -156,7 +156,9 @@ def _check_cycles(ctx: Context) -> None:
             break
 
 
-def _cycles_from(start: str, edges: dict[str, list[tuple[str, str]]]) -> Iterator[tuple[str, list[str]]]:
+def _cycles_from(
+    start: str, edges: dict[str, list[tuple[str, str]]]
+) -> Iterator[tuple[str, list[str]]]:
     """(key of `start` where the cycle leaves, the cycle's questions) for a path back to start."""
     for first, key in edges.get(start, []):
         path = _path_back(first, start, edges)

@@ -27,7 +27,11 @@ def check_ids(ctx: Context) -> None:
     _unique(ctx, [(path, s.get("id")) for path, s in ctx.sections()], "section id")
     indicators = ctx.data.get("indicators")
     if isinstance(indicators, list):
-        pairs = [(("indicators", i), x.get("id")) for i, x in enumerate(indicators) if isinstance(x, dict)]
+        pairs = [
+            (("indicators", i), x.get("id"))
+            for i, x in enumerate(indicators)
+            if isinstance(x, dict)
+        ]
         _unique(ctx, pairs, "indicator id")
     for question in ctx.questions:
         if question.id in RESERVED_WORDS:
@@ -40,7 +44,11 @@ def check_ids(ctx: Context) -> None:
         for key in ("rows", "columns"):
             rows = question.data.get(key)
             if isinstance(rows, list):
-                pairs = [((*question.path, key, i), r.get("id")) for i, r in enumerate(rows) if isinstance(r, dict)]
+                pairs = [
+                    ((*question.path, key, i), r.get("id"))
+                    for i, r in enumerate(rows)
+                    if isinstance(r, dict)
+                ]
                 _unique(ctx, pairs, f"{key[:-1]} id")
 
 
@@ -61,7 +69,11 @@ def check_languages(ctx: Context) -> None:
     if not isinstance(languages, list):
         return
     for index, code in enumerate(languages):
-        if isinstance(code, str) and len(code) == 2 and pycountry.languages.get(alpha_2=code) is None:
+        if (
+            isinstance(code, str)
+            and len(code) == 2
+            and pycountry.languages.get(alpha_2=code) is None
+        ):
             ctx.report(("languages", index), f"'{code}' is not an ISO 639-1 language code")
 
 
@@ -86,7 +98,10 @@ def check_choices(ctx: Context) -> None:
             _check_choice_list(ctx, path, choices)
         values = ctx.choice_values(question)
         if question.data.get("other") is True and values is not None:
-            if any(isinstance(c, dict) and c.get("value") == "other" for c in ctx.choices_of(question) or []):
+            if any(
+                isinstance(c, dict) and c.get("value") == "other"
+                for c in ctx.choices_of(question) or []
+            ):
                 ctx.report(
                     (*question.path, "other"),
                     "'other: true' adds the choice 'other', which the list already has",
@@ -108,7 +123,9 @@ def _check_choice_list(ctx: Context, path: tuple, items: list[Any]) -> None:
             continue
         if value in first:
             line = ctx.line_of((*path, first[value], "value"))
-            ctx.report((*path, index, "value"), f"duplicate choice value '{value}' (first at line {line})")
+            ctx.report(
+                (*path, index, "value"), f"duplicate choice value '{value}' (first at line {line})"
+            )
         else:
             first[value] = index
 
@@ -136,7 +153,11 @@ def check_bounds(ctx: Context) -> None:
                 count = data.get(key)
                 if isinstance(count, int) and not isinstance(count, bool) and count > len(choices):
                     message = f"{key} is {count} but there are only {len(choices)} choices"
-                    ctx.report((*question.path, key), message, "error" if key == "min_selected" else "warning")
+                    ctx.report(
+                        (*question.path, key),
+                        message,
+                        "error" if key == "min_selected" else "warning",
+                    )
 
 
 def _comparable(low: Any, high: Any) -> bool:
@@ -182,13 +203,27 @@ def check_question_rules(ctx: Context) -> None:
         if question.type in ("note", "calculated"):
             for key in ("required", "default"):
                 if key in data:
-                    what = "a note takes no answer" if question.type == "note" else "a calculated value is computed"
-                    ctx.report((*question.path, key), f"'{key}' is not allowed: {what}", at_key=True)
+                    what = (
+                        "a note takes no answer"
+                        if question.type == "note"
+                        else "a calculated value is computed"
+                    )
+                    ctx.report(
+                        (*question.path, key), f"'{key}' is not allowed: {what}", at_key=True
+                    )
         if question.type == "note" and "constraint" in data:
-            ctx.report((*question.path, "constraint"), "'constraint' is not allowed: a note takes no answer", at_key=True)
+            ctx.report(
+                (*question.path, "constraint"),
+                "'constraint' is not allowed: a note takes no answer",
+                at_key=True,
+            )
         for key in ("constraint_message", "severity"):
             if key in data and "constraint" not in data:
-                ctx.warn((*question.path, key), f"'{key}' has no effect without a constraint", at_key=True)
+                ctx.warn(
+                    (*question.path, key),
+                    f"'{key}' has no effect without a constraint",
+                    at_key=True,
+                )
         if "default" in data and question.type not in ("note", "calculated"):
             _check_default(ctx, question)
 
@@ -234,7 +269,9 @@ def check_translations(ctx: Context) -> None:
 _TRANSLATED = frozenset({"title", "description", "label", "hint", "constraint_message"})
 
 
-def _check_text(ctx: Context, path: tuple, key: str, value: Any, languages: list[str], default: str) -> None:
+def _check_text(
+    ctx: Context, path: tuple, key: str, value: Any, languages: list[str], default: str
+) -> None:
     present = {default} if isinstance(value, str) else {k for k in value if isinstance(k, str)}
     missing = [lang for lang in languages if lang not in present]
     if missing:
@@ -242,7 +279,11 @@ def _check_text(ctx: Context, path: tuple, key: str, value: Any, languages: list
     if isinstance(value, dict):
         for lang in value:
             if isinstance(lang, str) and lang not in languages:
-                ctx.warn((*path, lang), f"'{lang}' is not one of the questionnaire's languages", at_key=True)
+                ctx.warn(
+                    (*path, lang),
+                    f"'{lang}' is not one of the questionnaire's languages",
+                    at_key=True,
+                )
 
 
 CHECKS: tuple[Callable[[Context], None], ...] = (

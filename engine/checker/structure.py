@@ -75,7 +75,9 @@ def _explain(document: SourceDocument, error: jsonschema.ValidationError) -> Ite
         allowed = error.schema.get("properties", {})
         for key in instance:
             if key not in allowed:
-                yield document.problem((*path, key), _unknown_key(key, allowed, instance), at_key=True)
+                yield document.problem(
+                    (*path, key), _unknown_key(key, allowed, instance), at_key=True
+                )
     elif keyword == "type":
         expected = error.validator_value
         expected = expected if isinstance(expected, str) else expected[0]
@@ -87,7 +89,9 @@ def _explain(document: SourceDocument, error: jsonschema.ValidationError) -> Ite
     elif keyword in ("pattern", "maxLength") and "propertyNames" in error.absolute_schema_path:
         # A mapping key is wrong (a language code, a choice list name): point at the key.
         key_path = (*path, instance)
-        yield document.problem(key_path, _malformed(key_path, instance, error.validator_value), at_key=True)
+        yield document.problem(
+            key_path, _malformed(key_path, instance, error.validator_value), at_key=True
+        )
     elif keyword == "pattern":
         yield document.problem(path, _malformed(path, instance, error.validator_value))
     elif keyword == "anyOf":
@@ -158,14 +162,14 @@ def _malformed(path: tuple, value: str, pattern: str) -> str:
             f"malformed row or column id '{value}': use letters, digits, '_' and '-', "
             "starting with a letter or digit"
         )
-    return (
-        f"malformed id '{value}': use lowercase letters, digits and '_', starting with a letter"
-    )
+    return f"malformed id '{value}': use lowercase letters, digits and '_', starting with a letter"
 
 
 def _any_of(document: SourceDocument, error: jsonschema.ValidationError) -> Iterator[Problem]:
     """Explain the branch meant for the value's type; else say which types are accepted."""
-    deeper = [e for e in error.context if e.validator != "type" or e.absolute_path != error.absolute_path]
+    deeper = [
+        e for e in error.context if e.validator != "type" or e.absolute_path != error.absolute_path
+    ]
     if deeper:
         for sub in deeper:
             yield from _explain(document, sub)

@@ -303,7 +303,8 @@ class _Analyser:
                 self.warn(offset, f"'{op}' looks for {_a(left.kind)} in a string: {outcome}")
             return
         if right.kind not in ("list", "items", "any"):
-            self.warn(offset, f"'{op}' needs a list or a string on its right, not {_a(right.kind)}")
+            message = f"'{op}' needs a list or a string on its right, not {_a(right.kind)}"
+            self.warn(offset, f"{message}: {outcome}")
             return
         if isinstance(right_node, ListExpr):
             kinds = {self.literal_kind(item) for item in right_node.items}

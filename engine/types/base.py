@@ -36,7 +36,7 @@ class SchemaOptions:
 # only `\xHH` escapes, which Python, JavaScript, Rust and RE2 all read the same way.
 CONTROL_FREE_PATTERN = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
 _CONTROLS = frozenset([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
-CONTROL_TRANSLATION = {code: None for code in _CONTROLS}
+CONTROL_TRANSLATION = dict.fromkeys(_CONTROLS)
 
 
 def has_control_characters(text: str) -> bool:
@@ -118,7 +118,9 @@ class QuestionType:
         """Type, range and choice problems of a present answer: at most one per answer."""
         raise NotImplementedError
 
-    def incomplete(self, question: Question, value: Any, path: Path) -> Issue | None:
+    def incomplete(
+        self, question: Question, value: Any, path: Path, required: bool
+    ) -> Issue | None:
         """For submission: a present but incomplete answer (partial matrix, too few items)."""
         return None
 

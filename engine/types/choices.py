@@ -83,7 +83,9 @@ class MultipleChoice(QuestionType):
         if question.max_selected is not None and len(value) > question.max_selected:
             yield Issue(path, "max_selected", {"limit": question.max_selected})
 
-    def incomplete(self, question: Question, value: Any, path: Path) -> Issue | None:
+    def incomplete(
+        self, question: Question, value: Any, path: Path, required: bool
+    ) -> Issue | None:
         if question.min_selected and len(value) < question.min_selected:
             return Issue(path, "min_selected", {"limit": question.min_selected})
         return None

@@ -46,10 +46,10 @@ class Repeat(QuestionType):
             if not isinstance(item, dict):
                 yield Issue((*path, index), "type_item")
 
-    def incomplete(self, question: Question, value: Any, path: Path) -> Issue | None:
-        low = question.min_items or 0
-        if question.always_required:
-            low = max(low, 1)
+    def incomplete(
+        self, question: Question, value: Any, path: Path, required: bool
+    ) -> Issue | None:
+        low = max(question.min_items or 0, 1 if required else 0)
         if len(value) < low:
             return Issue(path, "min_items", {"limit": low})
         return None

@@ -57,7 +57,11 @@ class Matrix(QuestionType):
             if key not in rows:
                 yield Issue((*path, key), "unknown_row")
 
-    def incomplete(self, question: Question, value: Any, path: Path) -> Issue | None:
+    def incomplete(
+        self, question: Question, value: Any, path: Path, required: bool
+    ) -> Issue | None:
+        if not required:
+            return None  # a matrix may be partial unless required (SPEC §8)
         missing = [row.id for row in question.rows if row.id not in value]
         return Issue(path, "missing_rows", {"missing": missing}) if missing else None
 
@@ -137,7 +141,11 @@ class Grid(QuestionType):
             if key not in rows:
                 yield Issue((*path, key), "unknown_row")
 
-    def incomplete(self, question: Question, value: Any, path: Path) -> Issue | None:
+    def incomplete(
+        self, question: Question, value: Any, path: Path, required: bool
+    ) -> Issue | None:
+        if not required:
+            return None  # a grid may be partial unless required (SPEC §8)
         missing = [
             f"{row.id}/{column.id}"
             for row in question.rows
@@ -149,7 +157,9 @@ class Grid(QuestionType):
     def normalise(self, question: Question, value: Any) -> Any:
         if question.cell != "integer":
             return value
-        return {row: {col: int(cell) for col, cell in cells.items()} for row, cells in value.items()}
+        return {
+            row: {col: int(cell) for col, cell in cells.items()} for row, cells in value.items()
+        }
 
     def export_columns(self, question: Question) -> tuple[str, ...]:
         return tuple(
