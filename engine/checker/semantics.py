@@ -97,16 +97,19 @@ def check_choices(ctx: Context) -> None:
         elif isinstance(choices, list):
             _check_choice_list(ctx, path, choices)
         values = ctx.choice_values(question)
-        if question.data.get("other") is True and values is not None:
-            if any(
+        if (
+            question.data.get("other") is True
+            and values is not None
+            and any(
                 isinstance(c, dict) and c.get("value") == "other"
                 for c in ctx.choices_of(question) or []
-            ):
-                ctx.report(
-                    (*question.path, "other"),
-                    "'other: true' adds the choice 'other', which the list already has",
-                    at_key=True,
-                )
+            )
+        ):
+            ctx.report(
+                (*question.path, "other"),
+                "'other: true' adds the choice 'other', which the list already has",
+                at_key=True,
+            )
     for name in ctx.choice_lists:
         if name not in used:
             ctx.warn(("choices", name), f"choice list '{name}' is never used", at_key=True)
