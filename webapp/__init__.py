@@ -2,25 +2,98 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, request
+
+from webapp.database import configure_sqlite, normalise_url
+from webapp.extensions import babel, csrf, db, limiter, login_manager
+
+MEBIBYTE = 1024 * 1024
+
+
+def _defaults(app: Flask) -> dict[str, Any]:
+    return {
+        "SECRET_KEY": None,
+        "DATABASE_URL": f"sqlite:///{os.path.join(app.instance_path, 'kyoto.sqlite')}",
+        "QUESTIONNAIRES_DIR": "questionnaires",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_RATE_LIMIT": "10/minute",
+        # Request limits: Flask's MAX_CONTENT_LENGTH is unlimited by default (RELIABILITY §3.4).
+        "MAX_CONTENT_LENGTH": 10 * MEBIBYTE,
+        "MAX_FORM_MEMORY_SIZE": 2 * MEBIBYTE,
+        "MAX_FORM_PARTS": 2000,
+        # A long questionnaire takes longer than an hour: the CSRF token lives with the session.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=12),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ["en", "fr", "es", "ar", "ru", "zh"],
+    }
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Defaults, then the instance config file, then the environment, then the test override."""
+    """Defaults, then the instance config file, then `KYOTO_*` environment, then the test override."""
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(
-        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-change-me"),
-        DATABASE_URL=os.environ.get(
-            "DATABASE_URL", f"sqlite:///{os.path.join(app.instance_path, 'kyoto.sqlite')}"
-        ),
-        QUESTIONNAIRES_DIR=os.environ.get("QUESTIONNAIRES_DIR", "questionnaires"),
-    )
+    app.config.from_mapping(_defaults(app))
+    if "DATABASE_URL" in os.environ:
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if "SECRET_KEY" in os.environ:
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if "REDIS_URL" in os.environ:
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("KYOTO")
     if test_config is not None:
         app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["DATABASE_URL"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from webapp.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+    from webapp import auth, errors, security, views
+
+    security.init_app(app)
+    errors.init_app(app)
+    auth.init_app(app)
+    views.register(app)
+
+    @app.before_request
+    def _request_id() -> None:
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+
     return app
+
+
+def _instance_secret(app: Flask) -> str:
+    """A random secret kept in the instance folder, so sessions survive restarts in development.
+
+    Production sets SECRET_KEY; several workers or hosts must share it.
+    """
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip()

@@ -1,0 +1,96 @@
+"""The response workflow through services: revisions, locking, transitions (SPEC §4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import make_user
+from webapp.extensions import db
+from webapp.services import Conflict, Forbidden
+from webapp.services.responses import (
+    StaleDraft,
+    ValidationFailed,
+    replay,
+    review,
+    save_draft,
+    start,
+    submit,
+)
+
+
+def test_draft_save_submit_return_accept(mini_cycle) -> None:  # type: ignore[no-untyped-def]
+    france = mini_cycle.assignments[0].organisation
+    focal = make_user("focal_point", france)
+    secretariat = make_user("secretariat")
+    response = start(mini_cycle, france, focal)
+    db.session.commit()
+    assert (response.status, response.version) == ("draft", 1)
+
+    save_draft(response, {"national_strategy": "full"}, focal, expected_version=1)
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as failed:
+        submit(response, focal)
+    assert [e.path for e in failed.value.errors] == ["/strategy_year"]
+
+    save_draft(response, {"national_strategy": "full", "strategy_year": 2020.0}, focal, 2)
+    submit(response, focal)
+    db.session.commit()
+    assert response.status == "submitted"
+    assert response.answers["strategy_year"] == 2020
+
+    review(response, secretariat, "return", "please add programmes", {"/programmes": "missing"})
+    db.session.commit()
+    assert response.status == "returned"
+    save_draft(response, {**response.answers, "prisoners": 10}, focal, response.version)
+    submit(response, focal)
+    review(response, secretariat, "accept")
+    db.session.commit()
+    assert response.status == "accepted"
+    assert replay(response) == response.answers
+    assert [r.action for r in response.revisions] == [
+        "start",
+        "save",
+        "save",
+        "submit",
+        "return",
+        "save",
+        "submit",
+        "accept",
+    ]
+
+
+def test_stale_save_is_refused_with_the_other_changes(mini_cycle) -> None:  # type: ignore[no-untyped-def]
+    france = mini_cycle.assignments[0].organisation
+    alice = make_user("focal_point", france, "alice@example.org")
+    bob = make_user("contributor", france, "bob@example.org")
+    response = start(mini_cycle, france, alice)
+    save_draft(response, {"prisoners": 5}, alice, expected_version=1)
+    db.session.commit()
+    with pytest.raises(StaleDraft) as stale:
+        save_draft(response, {"prisoners": 7}, bob, expected_version=1)
+    assert stale.value.changes == [{"path": "/prisoners", "old": None, "new": 5, "added": True}]
+    assert response.answers == {"prisoners": 5}
+
+
+def test_locked_after_submit_and_review_needs_secretariat(mini_cycle) -> None:  # type: ignore[no-untyped-def]
+    france = mini_cycle.assignments[0].organisation
+    focal = make_user("focal_point", france)
+    response = start(mini_cycle, france, focal)
+    save_draft(response, {"national_strategy": "none"}, focal, 1)
+    submit(response, focal)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        save_draft(response, {"national_strategy": "full"}, focal, response.version)
+    with pytest.raises(Forbidden):
+        review(response, focal, "accept")
+
+
+def test_saving_the_same_answers_writes_no_revision(mini_cycle) -> None:  # type: ignore[no-untyped-def]
+    france = mini_cycle.assignments[0].organisation
+    focal = make_user("focal_point", france)
+    response = start(mini_cycle, france, focal)
+    save_draft(response, {"prisoners": 5}, focal, 1)
+    db.session.commit()
+    assert save_draft(response, {"prisoners": 5}, focal, 2) == []
+    db.session.commit()
+    assert len(response.revisions) == 2

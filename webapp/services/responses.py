@@ -1,0 +1,393 @@
+"""Responses and their workflow (SPEC §4): draft -> submitted -> accepted, or returned -> draft.
+
+Every change writes a `Revision` in the same transaction; the status only changes here. Saves
+use the response's version counter as an optimistic lock, so two people editing one draft never
+silently overwrite each other (a stale save raises `StaleDraft` with what the other person did).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.model import Questionnaire
+from engine.validation import AnswerError, validator_for
+from webapp.extensions import db
+from webapp.models import Cycle, Organisation, Response, ReviewComment, Revision, User, utcnow
+from webapp.services import Conflict, Forbidden, Invalid
+from webapp.services.audit import request_id
+from webapp.services.cycles import assignment_for, is_open
+from webapp.services.definitions import model_of
+
+EDITABLE = frozenset({"draft", "returned"})
+
+
+class ValidationFailed(Invalid):
+    """Answers that do not pass the engine: nothing was saved."""
+
+    def __init__(self, errors: list[AnswerError]) -> None:
+        super().__init__(f"{len(errors)} answer(s) need attention")
+        self.errors = errors
+
+
+class StaleDraft(Conflict):
+    """The draft changed since the client read it: `changes` says what the other person did."""
+
+    def __init__(self, response: Response, changes: list[dict[str, Any]], by: str | None) -> None:
+        who = f" by {by}" if by else ""
+        super().__init__(
+            f"this draft was changed{who} since you opened it (now version {response.version}); "
+            "review their changes and save again"
+        )
+        self.response = response
+        self.changes = changes
+
+
+@dataclass
+class Prefill:
+    answers: dict[str, Any] = field(default_factory=dict)
+    carried: list[str] = field(default_factory=list)
+    """Paths carried forward from the last accepted response: `unconfirmed` until confirmed."""
+    dropped: list[str] = field(default_factory=list)
+    """Old answers that no longer fit (removed choice, changed type), listed to the respondent."""
+
+
+def questionnaire_of(response: Response) -> Questionnaire:
+    return model_of(response.questionnaire_version)
+
+
+def diff(
+    old: Mapping[str, Any], new: Mapping[str, Any], order: Iterable[str]
+) -> list[dict[str, Any]]:
+    """Answer-by-answer changes, in definition order (then any other key)."""
+    keys = list(dict.fromkeys([*order, *old, *new]))
+    changes = []
+    for key in keys:
+        before, after = old.get(key, _ABSENT), new.get(key, _ABSENT)
+        if before != after or type(before) is not type(after):
+            changes.append(
+                {
+                    "path": f"/{key}",
+                    "old": None if before is _ABSENT else before,
+                    "new": None if after is _ABSENT else after,
+                    **({"added": True} if before is _ABSENT else {}),
+                    **({"removed": True} if after is _ABSENT else {}),
+                }
+            )
+    return changes
+
+
+_ABSENT = object()
+
+
+def _key_order(questionnaire: Questionnaire) -> list[str]:
+    keys = []
+    for question in questionnaire.questions:
+        keys.append(question.id)
+        if question.other:
+            keys.append(question.other_key)
+    return keys
+
+
+def _revise(
+    response: Response,
+    actor: User | None,
+    action: str,
+    before: str | None,
+    changes: list[dict[str, Any]],
+    comment: str | None = None,
+) -> Revision:
+    revision = Revision(
+        response=response,
+        number=len(response.revisions) + 1,
+        actor_id=actor.id if actor else None,
+        action=action,
+        status_before=before,
+        status_after=response.status,
+        changes=changes,
+        comment=comment,
+        request_id=request_id(),
+    )
+    db.session.add(revision)
+    return revision
+
+
+def prefill(cycle: Cycle, organisation: Organisation) -> Prefill:
+    """Defaults of the new version, overlaid by the organisation's last accepted answers."""
+    questionnaire = model_of(cycle.questionnaire_version)
+    result = Prefill()
+    for question in questionnaire.questions:
+        if question.default is not None:
+            result.answers[question.id] = copy.deepcopy(question.default)
+    previous = db.session.scalar(
+        select(Response)
+        .join(Cycle, Response.cycle_id == Cycle.id)
+        .where(
+            Cycle.questionnaire_id == cycle.questionnaire_id,
+            Cycle.id != cycle.id,
+            Response.organisation_id == organisation.id,
+            Response.status == "accepted",
+        )
+        .order_by(Cycle.opens_on.desc(), Cycle.id.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return result
+    old_model = questionnaire_of(previous)
+    validator = validator_for(questionnaire)
+    for question in questionnaire.questions:
+        old_id = question.id if question.id in previous.answers else question.renamed_from
+        if old_id is None or old_id not in previous.answers or question.type == "calculated":
+            continue
+        old_question = old_model.by_id.get(old_id)
+        value = previous.answers[old_id]
+        if old_question is None or old_question.type != question.type:
+            result.dropped.append(f"/{question.id}")
+            continue
+        trial = validator.validate({question.id: value}, "draft")
+        if any(error.question == question.id for error in trial.errors if error.path != "/"):
+            result.dropped.append(f"/{question.id}")
+            continue
+        result.answers[question.id] = copy.deepcopy(value)
+        result.carried.append(f"/{question.id}")
+        if question.other and old_question.other and old_question.other_key in previous.answers:
+            result.answers[question.other_key] = previous.answers[old_question.other_key]
+    return result
+
+
+def response_for(cycle: Cycle, organisation: Organisation) -> Response | None:
+    return db.session.scalar(
+        select(Response).where(
+            Response.cycle_id == cycle.id, Response.organisation_id == organisation.id
+        )
+    )
+
+
+def start(cycle: Cycle, organisation: Organisation, actor: User | None) -> Response:
+    """The organisation's response to the cycle, created (prefilled) on first use.
+
+    Two people starting at once leave one response: the unique (cycle, organisation)
+    constraint decides, and the loser reads the winner's row.
+    """
+    existing = response_for(cycle, organisation)
+    if existing is not None:
+        return existing
+    assignment_for(cycle, organisation)
+    filled = prefill(cycle, organisation)
+    response = Response(
+        cycle=cycle,
+        organisation=organisation,
+        questionnaire_version=cycle.questionnaire_version,
+        status="draft",
+        answers=filled.answers,
+        justifications={},
+        confidential=[],
+        unconfirmed=filled.carried,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+            db.session.flush()
+    except IntegrityError:
+        winner = response_for(cycle, organisation)
+        assert winner is not None
+        return winner
+    _revise(
+        response,
+        actor,
+        "start",
+        None,
+        diff({}, response.answers, _key_order(questionnaire_of(response))),
+        comment=("prefilled; dropped: " + ", ".join(filled.dropped)) if filled.dropped else None,
+    )
+    return response
+
+
+def check_editable(response: Response, on: dt.date | None = None) -> None:
+    if response.status not in EDITABLE:
+        raise Conflict(f"this response is {response.status}: it cannot be edited unless reopened")
+    assignment = assignment_for(response.cycle, response.organisation)
+    if not is_open(assignment, on):
+        raise Conflict(
+            f"the cycle {response.cycle.name} closed on {assignment.closes_on()}: "
+            "ask the Secretariat to reopen it or extend the closing date"
+        )
+
+
+def save_draft(
+    response: Response,
+    answers: Mapping[str, Any],
+    actor: User | None,
+    expected_version: int | None,
+    *,
+    justifications: Mapping[str, str] | None = None,
+    confidential: Iterable[str] | None = None,
+    confirmed: Iterable[str] = (),
+) -> list[dict[str, Any]]:
+    """Replace the draft's answers after draft validation; returns the changes (none = no revision)."""
+    if expected_version is not None and expected_version != response.version:
+        raise _stale(response, expected_version)
+    check_editable(response)
+    questionnaire = questionnaire_of(response)
+    result = validator_for(questionnaire).validate(dict(answers), "draft")
+    if result.errors:
+        raise ValidationFailed(result.errors)
+    new_answers = result.answers
+    changes = diff(response.answers, new_answers, _key_order(questionnaire))
+    new_justifications = dict(
+        justifications if justifications is not None else response.justifications
+    )
+    new_confidential = sorted(
+        set(confidential if confidential is not None else response.confidential)
+    )
+    touched = {c["path"] for c in changes} | set(confirmed)
+    unconfirmed = [p for p in response.unconfirmed if p not in touched]
+    side_changes = (
+        new_justifications != response.justifications
+        or new_confidential != sorted(response.confidential)
+        or unconfirmed != response.unconfirmed
+    )
+    if not changes and not side_changes and response.status == "draft":
+        return []  # J2: saving the same values writes nothing
+    before = response.status
+    response.answers = new_answers
+    response.justifications = new_justifications
+    response.confidential = new_confidential
+    response.unconfirmed = unconfirmed
+    response.status = "draft"
+    _revise(response, actor, "save", before, changes)
+    _flush_versioned(response)
+    return changes
+
+
+def submit(response: Response, actor: User | None, expected_version: int | None = None) -> None:
+    """Check everything (submit mode, justified warnings) and submit; raises ValidationFailed."""
+    if expected_version is not None and expected_version != response.version:
+        raise _stale(response, expected_version)
+    check_editable(response)
+    questionnaire = questionnaire_of(response)
+    result = validator_for(questionnaire).validate(
+        dict(response.answers), "submit", justifications=response.justifications
+    )
+    blocking = result.errors + result.unjustified_warnings
+    if blocking:
+        raise ValidationFailed(blocking)
+    before = response.status
+    response.answers = result.answers
+    response.status = "submitted"
+    response.submitted_at = utcnow()
+    _revise(response, actor, "submit", before, [])
+    _flush_versioned(response)
+
+
+def review(
+    response: Response,
+    actor: User,
+    action: str,
+    comment: str | None = None,
+    question_comments: Mapping[str, str] | None = None,
+) -> None:
+    """The Secretariat accepts a submitted response or returns it with comments."""
+    if actor.role != "secretariat":
+        raise Forbidden("only the Secretariat reviews responses")
+    if response.status != "submitted":
+        raise Conflict(f"only a submitted response can be reviewed; this one is {response.status}")
+    if action not in ("accept", "return"):
+        raise Invalid("the review action is accept or return")
+    comment = (comment or "").strip() or None
+    if action == "return" and not comment and not question_comments:
+        raise Invalid("say why the response is returned: a comment is required")
+    before = response.status
+    response.status = "accepted" if action == "accept" else "returned"
+    revision = _revise(response, actor, action, before, [], comment)
+    for path, text in (question_comments or {}).items():
+        if text.strip():
+            db.session.add(
+                ReviewComment(
+                    response_id=response.id,
+                    revision_number=revision.number,
+                    path=path,
+                    text=text.strip(),
+                    author_id=actor.id,
+                )
+            )
+    _flush_versioned(response)
+
+
+def reopen(response: Response, actor: User, comment: str | None = None) -> None:
+    """The Secretariat makes a submitted or accepted response editable again."""
+    if actor.role != "secretariat":
+        raise Forbidden("only the Secretariat reopens responses")
+    if response.status not in ("submitted", "accepted"):
+        raise Conflict(
+            f"only a submitted or accepted response can be reopened; this one is {response.status}"
+        )
+    before = response.status
+    response.status = "draft"
+    _revise(response, actor, "reopen", before, [], comment)
+    _flush_versioned(response)
+
+
+def publish_report(response: Response, actor: User | None) -> None:
+    """Voluntary dissemination of a submitted or accepted national report (SPEC §4)."""
+    if response.status not in ("submitted", "accepted"):
+        raise Conflict("only a submitted or accepted report can be published")
+    if response.published:
+        return
+    response.published = True
+    _revise(response, actor, "publish", response.status, [])
+    _flush_versioned(response)
+
+
+def review_comments(response: Response) -> list[ReviewComment]:
+    """Comments of the latest return, for the respondent to act on."""
+    returns = [r for r in response.revisions if r.action == "return"]
+    if not returns:
+        return []
+    latest = returns[-1].number
+    return list(
+        db.session.scalars(
+            select(ReviewComment).where(
+                ReviewComment.response_id == response.id, ReviewComment.revision_number == latest
+            )
+        )
+    )
+
+
+def replay(response: Response) -> dict[str, Any]:
+    """The answers rebuilt from the revisions alone (J5): must equal `response.answers`."""
+    answers: dict[str, Any] = {}
+    for revision in response.revisions:
+        for change in revision.changes:
+            key = change["path"][1:]
+            if change.get("removed"):
+                answers.pop(key, None)
+            else:
+                answers[key] = change["new"]
+    return answers
+
+
+def _stale(response: Response, expected_version: int) -> StaleDraft:
+    # Each flush of a response writes one revision, so revision N is the change to version N.
+    since = [r for r in response.revisions if r.number > expected_version]
+    changes = [c for r in since for c in r.changes]
+    by = since[-1].actor.email if since and since[-1].actor else None
+    return StaleDraft(response, changes, by)
+
+
+def _flush_versioned(response: Response) -> None:
+    """Flush now so a concurrent writer's change shows up here as a Conflict, not later."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            "this response was changed by someone else at the same time; reload it"
+        ) from None
