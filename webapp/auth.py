@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from webapp.extensions import db, login_manager
 from webapp.models import User
+
+bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader

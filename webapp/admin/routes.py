@@ -1,0 +1,3 @@
+"""Routes of the `admin` blueprint."""
+
+from __future__ import annotations

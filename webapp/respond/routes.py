@@ -1,0 +1,3 @@
+"""Routes of the `respond` blueprint."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Routes of the `review` blueprint."""
+
+from __future__ import annotations
