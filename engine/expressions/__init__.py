@@ -16,6 +16,7 @@ Modules: lexer -> parser -> ast; unparse; jsontree; values (the runtime rules) a
 
 from __future__ import annotations
 
+from . import clock
 from .analysis import Finding, MappingScope, NameInfo, Scope, analyse, infer_kind
 from .ast import (
     And,
@@ -60,6 +61,7 @@ __all__ = [
     "Scope",
     "ValueRef",
     "analyse",
+    "clock",
     "compile_expression",
     "evaluate",
     "from_json",

@@ -233,7 +233,11 @@ class _Analyser:
             text = {"string", "date", "any"}
             if left in text and right in text:
                 return NameInfo("string")
-        self.warn(node.op_offset, f"'{op}' on {_pair(left, right)} gives null")
+        if "any" in (left, right):  # only the known side can be wrong
+            known = right if left == "any" else left
+            self.warn(node.op_offset, f"'{op}' on {_a(known)} gives null")
+        else:
+            self.warn(node.op_offset, f"'{op}' on {_pair(left, right)} gives null")
         return _NULL
 
     def comparison(self, node: Compare) -> None:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+from .numbers import normalise
+
 Scalar: TypeAlias = bool | int | float | str | None
 
 ARITHMETIC_OPS = ("+", "-", "*", "/")
@@ -35,6 +37,14 @@ class Literal:
 
     value: Scalar
     offset: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        """Keep numbers canonical (`2.0` is `2`), so equal trees compile to equal closures."""
+        if type(self.value) in (int, float):
+            number = normalise(self.value)  # type: ignore[arg-type]
+            if number is None:
+                raise ValueError(f"a number literal must be finite, not {self.value!r}")
+            object.__setattr__(self, "value", number)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Literal):

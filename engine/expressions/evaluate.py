@@ -213,10 +213,8 @@ def _negation(inner: Compiled) -> Compiled:
     def negation(env: Env) -> Any:
         x = inner(env)
         kind = type(x)
-        if kind is int:
-            return -x  # the safe-integer range is symmetric, and -0 is 0
-        if kind is float:
-            return normalise(-x)
+        if kind is int or kind is float:
+            return normalise(-x)  # -0.0 becomes 0, ints beyond 2**53 become doubles
         return None
 
     return negation

@@ -98,10 +98,9 @@ def _literal(value: object) -> Literal:
     if value is None or isinstance(value, bool | str):
         return Literal(value)
     if isinstance(value, int | float):
-        number = normalise(value)
-        if number is None:
+        if normalise(value) is None:
             raise _fail("a number literal must be finite", value)
-        return Literal(number)
+        return Literal(value)
     raise _fail("a literal must be a number, string, boolean or null", value)
 
 
