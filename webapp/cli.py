@@ -1,6 +1,8 @@
 """The `kyoto` command line (SPEC §5), a Flask CLI group.
 
-Definition commands (`check`, `schema`, `validate`, `definition-schema`) need no app or database.
+Definition commands (`check`, `schema`, `validate`, `definition-schema`) need no app or database;
+the web application's commands (`init-db`, `load`, `open-cycle`, `submit`, `demo`, `serve`, ...)
+live in `webapp.commands`, one module per group.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from engine.compiler import compile_schema
 from engine.definition_schema import definition_schema
 from engine.jsonload import JSONError, loads
 from engine.validation import split_envelope, validator_for
+from webapp.commands import register
 
 
 def _app():  # type: ignore[no-untyped-def]
@@ -104,6 +107,9 @@ def validate_command(file: str, response: str, draft: bool, lang: str | None) ->
 def definition_schema_command() -> None:
     """Print the JSON Schema of the questionnaire YAML format (for editors)."""
     _print_json(definition_schema())
+
+
+register(cli)
 
 
 def main() -> None:
