@@ -1,19 +1,134 @@
-"""Security headers on every response (G6). The platform helper completes this module."""
+"""Security on every request: request ids, size limits, headers, cookie flags, structured logs.
+
+Production is recognised by `PREFERRED_URL_SCHEME = "https"` (environment:
+`KYOTO_PREFERRED_URL_SCHEME=https`): session and remember cookies become `Secure` and every
+response carries `Strict-Transport-Security` (`HSTS_MAX_AGE` seconds, default one year).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import datetime as dt
+import json
+import logging
+import re
+import secrets
+from typing import Any
+
+from flask import Flask, Response, abort, current_app, g, has_request_context, request
+from flask.logging import default_handler
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+LOG_VALUE_LIMIT = 256
+"""Longer strings are cut in log lines: a 1 MB "username" must not become a 1 MB log line."""
+
+
+def is_https(app: Flask) -> bool:
+    return app.config.get("PREFERRED_URL_SCHEME") == "https"
+
+
+def request_id() -> str:
+    """The id of the current request (`X-Request-Id`): the caller's if well-formed, else random."""
+    rid = g.get("request_id")
+    if not rid:
+        incoming = request.headers.get("X-Request-Id", "")
+        rid = incoming if _REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
+        g.request_id = rid
+    return str(rid)
 
 
 def init_app(app: Flask) -> None:
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+    app.config.setdefault("HSTS_MAX_AGE", 365 * 24 * 3600)
+    if is_https(app):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    _configure_logging(app)
+    # First of all before-request hooks, so a refusal by CSRF or the rate limiter has an id too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
+    app.before_request(_check_size)
+    app.after_request(_headers)
+
+
+def _assign_request_id() -> None:
+    request_id()
+
+
+def _check_size() -> None:
+    """413 before any view runs: body over MAX_CONTENT_LENGTH, or more form fields than
+    MAX_FORM_PARTS (Werkzeug counts multipart parts only; url-encoded forms are counted here)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        abort(413)
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        parts = sum(len(values) for _, values in request.form.lists())
+        parts += sum(len(values) for _, values in request.files.lists())
+        max_parts = current_app.config.get("MAX_FORM_PARTS")
+        if max_parts is not None and parts > max_parts:
+            abort(413)
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    headers["X-Request-Id"] = request_id()
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if is_https(current_app):
+        headers.setdefault(
+            "Strict-Transport-Security", f"max-age={current_app.config['HSTS_MAX_AGE']}"
         )
-        return response
+    if response.mimetype == "text/html":
+        # Pages hold personal answers: never kept by shared caches or the back-forward cache.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+# Structured logs (J6) -------------------------------------------------------------------------
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: a newline or an ANSI escape in a value cannot forge a line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "at": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": _clip(record.getMessage()),
+        }
+        if has_request_context():
+            entry["request_id"] = request_id()
+            entry["method"] = request.method
+            entry["path"] = _clip(request.path)
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=True, default=str)
+
+
+def _clip(value: object) -> object:
+    if isinstance(value, str) and len(value) > LOG_VALUE_LIMIT:
+        return value[:LOG_VALUE_LIMIT] + "…"
+    return value
+
+
+def log_event(event: str, level: int = logging.INFO, **fields: object) -> None:
+    """Log a security event (`login_failed`, `login_throttled`...) with typed fields."""
+    clipped = {key: _clip(value) for key, value in fields.items()}
+    if has_request_context():
+        clipped["request_id"] = request_id()
+    current_app.logger.log(level, event, extra={"fields": {"event": event, **clipped}})
+
+
+def _configure_logging(app: Flask) -> None:
+    default_handler.setFormatter(JsonFormatter())
+    if app.logger.level == logging.NOTSET:
+        app.logger.setLevel(logging.INFO)
