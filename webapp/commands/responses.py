@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,15 @@ from engine.validation import AnswerError, split_envelope, validator_for
 from webapp.commands import CommandLine, fail, handles_errors, usage
 from webapp.extensions import db
 from webapp.models import Cycle, Organisation, Response, User
-from webapp.services import Forbidden, NotFound, access
-from webapp.services.cycles import assignment_for, find_cycle
+from webapp.services import Conflict, Forbidden, NotFound, access
+from webapp.services.cycles import assignment_for, find_cycle, is_open
+from webapp.services.definitions import model_of
 from webapp.services.organisations import find_organisation
 from webapp.services.responses import (
     ValidationFailed,
     check_editable,
     diff,
+    prefill,
     publish_report,
     questionnaire_of,
     response_for,
@@ -107,6 +110,34 @@ def read_json(file: str) -> Any:
         fail(f"{file}:{error.line}:{error.column}: {error.message}")
 
 
+@dataclass
+class Current:
+    """What the import compares with: the draft, or what `start` would prefill (not stored)."""
+
+    answers: dict[str, Any]
+    justifications: dict[str, Any] = field(default_factory=dict)
+    confidential: list[str] = field(default_factory=list)
+    unconfirmed: list[str] = field(default_factory=list)
+
+
+def current_draft(cycle: Cycle, organisation: Organisation) -> Current:
+    """The editable draft's content, without writing anything (a dry run stores nothing)."""
+    response = response_for(cycle, organisation)
+    if response is not None:
+        check_editable(response)
+        return Current(
+            response.answers, response.justifications, response.confidential, response.unconfirmed
+        )
+    assignment = assignment_for(cycle, organisation)
+    if not is_open(assignment):
+        raise Conflict(
+            f"the cycle {cycle.name} is not open (it closes on {assignment.closes_on()}): "
+            "ask the Secretariat to reopen it or extend the closing date"
+        )
+    filled = prefill(cycle, organisation)
+    return Current(filled.answers, unconfirmed=filled.carried)
+
+
 def paths_list(data: dict[str, Any], key: str, file: str) -> list[str] | None:
     """An envelope's list of JSON pointers (`confidential`, `unconfirmed`), None when absent."""
     if key not in data:
@@ -149,42 +180,39 @@ def import_command(
         lambda user: access.can_start(user, organisation),
         f"cannot edit the responses of {organisation.slug}",
     )
-    response = start(cycle, organisation, actor)
-    check_editable(response)
-    questionnaire = questionnaire_of(response)
+    current = current_draft(cycle, organisation)
+    questionnaire = model_of(cycle.questionnaire_version)
     answers, justifications = split_envelope(data, questionnaire)
     envelope = answers is not data
     confidential = paths_list(data, "confidential", file) if envelope else None
     unconfirmed = paths_list(data, "unconfirmed", file) if envelope else None
     result = validator_for(questionnaire).validate(answers, "draft")
     proposed = result.answers if not result.errors else answers if isinstance(answers, dict) else {}
-    changes = diff(response.answers, proposed, key_order(questionnaire))
+    changes = diff(current.answers, proposed, key_order(questionnaire))
     for change in changes:
         click.echo(f"{change['path']}: {as_json(change['old'])} -> {as_json(change['new'])}")
     side: list[str] = []
-    if envelope and "justifications" in data and justifications != response.justifications:
+    if envelope and "justifications" in data and justifications != current.justifications:
         side.append(
-            f"justifications: {as_json(response.justifications)} -> {as_json(justifications)}"
+            f"justifications: {as_json(current.justifications)} -> {as_json(justifications)}"
         )
-    if confidential is not None and sorted(set(confidential)) != sorted(response.confidential):
-        side.append(f"confidential: {as_json(response.confidential)} -> {as_json(confidential)}")
-    confirmed = set(response.unconfirmed) - set(unconfirmed) if unconfirmed is not None else set()
+    if confidential is not None and sorted(set(confidential)) != sorted(current.confidential):
+        side.append(f"confidential: {as_json(current.confidential)} -> {as_json(confidential)}")
+    confirmed = set(current.unconfirmed) - set(unconfirmed) if unconfirmed is not None else set()
     if confirmed:
         side.append(f"confirmed: {as_json(sorted(confirmed))}")
     for line in side:
         click.echo(line)
     if result.errors:
         print_problems(result.errors)
-        db.session.rollback()
         fail(f"{len(result.errors)} answer(s) need attention; nothing was saved")
     if not changes and not side:
         click.echo("no changes")
-        db.session.rollback()
         return
     if not yes:
-        db.session.rollback()
         click.echo("dry run: nothing saved; run again with --yes to save", err=True)
         return
+    response = start(cycle, organisation, actor)
     save_draft(
         response,
         result.answers,
