@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# `make test` runs the suite twice: on SQLite, then on this PostgreSQL database (which must answer).
+POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint bench clean
+.PHONY: run dev test test-sqlite test-postgres lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,16 +16,29 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The demo database, then the production server (gunicorn) on http://$(HOST):$(PORT)/.
 run: $(STAMP)
-	$(BIN)/kyoto check questionnaires/
-	$(BIN)/kyoto schema questionnaires/kyoto-core.yaml > /dev/null && echo "questionnaires/ compile to response JSON Schemas"
+	$(BIN)/kyoto demo
+	$(BIN)/kyoto serve --host $(HOST) --port $(PORT)
+
+# The same with Flask's development server (debugger, reloads on change): never in production.
+dev: $(STAMP)
+	$(BIN)/kyoto demo
+	$(BIN)/flask --app webapp:create_app run --debug --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) lint
+test: lint test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
 	$(BIN)/python -m pytest
+
+test-postgres: $(STAMP)
+	@$(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=5).close()" \
+		'$(POSTGRES_TEST_URL)' || { echo "PostgreSQL at $(POSTGRES_TEST_URL) does not answer" >&2; exit 1; }
+	TEST_DATABASE_URL='$(POSTGRES_TEST_URL)' $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/validate.py
