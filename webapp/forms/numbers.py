@@ -31,7 +31,8 @@ MAX_DIGITS = 40
 """Longer digit strings are refused before any conversion (no 5,000-digit `int()`)."""
 
 _GRAMMAR = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_THOUSANDS = re.compile(r"-?[0-9]{1,3}(?:[,  _'][0-9]{3})+(?:\.[0-9]+)?")
+_SEPARATOR = "[,_' \u00a0\u202f\u2009]"
+_THOUSANDS = re.compile(rf"-?[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{3}})+(?:\.[0-9]+)?")
 _DECIMAL_COMMA = re.compile(r"-?[0-9]*,[0-9]+")
 _EXPONENT = re.compile(r"-?[0-9.]+[eE][-+]?[0-9]+")
 _SEPARATORS = {"\u066b": ".", "\u2212": "-"}
@@ -99,7 +100,7 @@ def _classify(typed: str) -> NumberError:
     if _EXPONENT.fullmatch(typed):
         return NumberError("exponent")
     if _THOUSANDS.fullmatch(typed):
-        return NumberError("thousands", re.sub(r"[,  _']", "", typed))
+        return NumberError("thousands", re.sub(_SEPARATOR, "", typed))
     if _DECIMAL_COMMA.fullmatch(typed):
         return NumberError("decimal_comma", typed.replace(",", ".").lstrip(".") or "0.5")
     compact = re.sub(r"[\s_]", "", typed)
