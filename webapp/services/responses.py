@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
+import sys
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -285,6 +288,17 @@ def submit(response: Response, actor: User | None, expected_version: int | None 
     response.submitted_at = utcnow()
     _revise(response, actor, "submit", before, [])
     _flush_versioned(response)
+    _test_pause_before_commit()
+
+
+def _test_pause_before_commit() -> None:
+    """Test hook (RELIABILITY A8), off unless `KYOTO_TEST_PAUSE_BEFORE_COMMIT=SECONDS` is set:
+    after the submission's writes and before the caller commits, say so on stderr and sleep, so
+    a crash test can kill the process inside the transaction."""
+    seconds = os.environ.get("KYOTO_TEST_PAUSE_BEFORE_COMMIT")
+    if seconds:
+        print("KYOTO_TEST_PAUSE_BEFORE_COMMIT: paused", file=sys.stderr, flush=True)
+        time.sleep(float(seconds))
 
 
 def review(
