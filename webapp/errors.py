@@ -14,7 +14,7 @@ import logging
 import math
 import time
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -23,8 +23,6 @@ from werkzeug.http import HTTP_STATUS_CODES
 from webapp.extensions import db, limiter
 from webapp.security import log_event, request_id
 from webapp.services import ServiceError
-
-log = logging.getLogger(__name__)
 
 # status: (code for the API, title, message for people)
 MESSAGES: dict[int, tuple[str, object, object]] = {
@@ -159,12 +157,12 @@ def _internal_error(error: HTTPException) -> Response:
     try:
         db.session.rollback()
     except Exception:  # the database may be the reason we are here
-        log.exception("rollback failed while handling an error")
+        current_app.logger.exception("rollback failed while handling an error")
     status = error.code if error.code and error.code >= 500 else 500
     try:
         return error_response(status)
     except Exception:  # the page itself failed: fall back to plain text
-        log.exception("error page failed to render")
+        current_app.logger.exception("error page failed to render")
         text = f"Something went wrong. Reference: {request_id()}\n"
         return Response(text, status=status, mimetype="text/plain")
 

@@ -92,6 +92,19 @@ def _headers(response: Response) -> Response:
 # Structured logs (J6) -------------------------------------------------------------------------
 
 
+class RequestFilter(logging.Filter):
+    """Stamps each record logged during a request with its id, method and path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if has_request_context() and not hasattr(record, "request"):
+            record.request = {
+                "request_id": request_id(),
+                "method": request.method,
+                "path": _clip(request.path),
+            }
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: a newline or an ANSI escape in a value cannot forge a line."""
 
@@ -104,10 +117,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": _clip(record.getMessage()),
         }
-        if has_request_context():
-            entry["request_id"] = request_id()
-            entry["method"] = request.method
-            entry["path"] = _clip(request.path)
+        RequestFilter().filter(record)  # records of other loggers, formatted during a request
+        entry.update(getattr(record, "request", {}))
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -123,12 +134,12 @@ def _clip(value: object) -> object:
 def log_event(event: str, level: int = logging.INFO, **fields: object) -> None:
     """Log a security event (`login_failed`, `login_throttled`...) with typed fields."""
     clipped = {key: _clip(value) for key, value in fields.items()}
-    if has_request_context():
-        clipped["request_id"] = request_id()
     current_app.logger.log(level, event, extra={"fields": {"event": event, **clipped}})
 
 
 def _configure_logging(app: Flask) -> None:
     default_handler.setFormatter(JsonFormatter())
+    if not any(isinstance(f, RequestFilter) for f in app.logger.filters):
+        app.logger.addFilter(RequestFilter())
     if app.logger.level == logging.NOTSET:
         app.logger.setLevel(logging.INFO)
