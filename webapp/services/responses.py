@@ -107,9 +107,11 @@ def _revise(
     changes: list[dict[str, Any]],
     comment: str | None = None,
 ) -> Revision:
+    with db.session.no_autoflush:  # a concurrent change must surface in _flush_versioned (409)
+        number = len(response.revisions) + 1
     revision = Revision(
         response=response,
-        number=len(response.revisions) + 1,
+        number=number,
         actor_id=actor.id if actor else None,
         action=action,
         status_before=before,
