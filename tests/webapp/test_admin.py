@@ -8,15 +8,18 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
+from werkzeug.security import generate_password_hash
 from werkzeug.test import encode_multipart
 
 from tests.conftest import FIXTURES, make_organisation, make_user
 from webapp.auth import ROLE_KEY
 from webapp.extensions import db
 from webapp.models import AuditEvent, Cycle, QuestionnaireVersion, User
+from webapp.services import users
 from webapp.services.cycles import extend, open_cycle
 from webapp.services.definitions import publish
 from webapp.services.responses import review, save_draft, start, submit
@@ -26,11 +29,16 @@ TODAY = dt.datetime.now(dt.UTC).date()
 
 
 def sign_in(client: FlaskClient, user: User) -> None:
-    """What Flask-Login reads from the session (the login page is tested elsewhere)."""
+    """What Flask-Login reads from the session (the login page is tested elsewhere).
+
+    The `app` fixture keeps an application context pushed for the whole test, and requests
+    reuse it, so Flask-Login's per-request cache `g._login_user` would keep the previous user.
+    """
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
         session[ROLE_KEY] = user.role
+    g.pop("_login_user", None)
 
 
 class Page(HTMLParser):
@@ -75,6 +83,16 @@ class Page(HTMLParser):
 
 def page(response) -> Page:  # type: ignore[no-untyped-def]
     return Page(response.get_data(as_text=True))
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests sign in through the session, never with a password: skip scrypt's cost."""
+    monkeypatch.setattr(
+        users,
+        "generate_password_hash",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"),
+    )
 
 
 @pytest.fixture
