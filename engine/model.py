@@ -115,22 +115,22 @@ class Question:
     parent: str | None = None
     """The id of the repeat this question belongs to, if any."""
 
-    @property
+    @cached_property
     def kind(self) -> QuestionType:
         from engine.types import question_type
 
         return question_type(self.type)
 
-    @property
+    @cached_property
     def other_key(self) -> str:
         return f"{self.id}_other"
 
-    @property
+    @cached_property
     def choice_values(self) -> tuple[str, ...]:
         values = tuple(choice.value for choice in self.choices)
         return (*values, "other") if self.other else values
 
-    @property
+    @cached_property
     def takes_answer(self) -> bool:
         return self.kind.takes_answer
 
