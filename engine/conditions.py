@@ -2,8 +2,9 @@
 
 Only a safe subset is translated: comparisons of one answer with literals, `in` lists,
 `answered`, `selected`, truthiness, and `and`/`or`/`not` over those. Each translated condition is
-false exactly when the expression is false under the SPEC's null rules (a comparison with an
-absent answer is false), so a response valid for the schema is valid for the engine. Everything
+false exactly when the expression is false under the evaluator's null rules (an ordering or `==`
+with an absent answer is false, `!=` and `not in` are their negations), so the schema and the
+engine agree on every response whose answers are valid. Everything
 else returns None and stays with the engine.
 """
 
@@ -110,9 +111,10 @@ def _comparison(left: Node, op: str, right: Node, scope: Mapping[str, Question])
             else _about(question, {"const": value})
         )
     if op == "!=":
+        # `x != v` is exactly `not (x == v)`: true when x is unanswered (as the evaluator says).
         if value is None:
             return {"required": [question.id]}
-        return _about(question, {"not": {"const": value}})
+        return {"not": _about(question, {"const": value})}
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise UntranslatableError  # ordering of strings (dates) has no JSON Schema keyword
     return _about(question, {"type": "number", _BOUND[op]: value})

@@ -7,10 +7,13 @@ raises ValueError or RecursionError on hostile input; here every such case is on
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 MAX_JSON_BYTES = 10 * 1024 * 1024
 MAX_JSON_DEPTH = 64
+MAX_NUMBER_DIGITS = 1000
 
 
 class JSONError(ValueError):
@@ -23,6 +26,44 @@ class JSONError(ValueError):
 
 def _reject_constant(name: str) -> Any:
     raise JSONError(f"{name} is not a JSON number")
+
+
+def _integer(text: str) -> int:
+    """Converting a huge integer is quadratic (Python refuses beyond 4,300 digits): refuse early."""
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise JSONError(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _finite(text: str) -> float:
+    """`1e400` is a valid JSON number that Python reads as infinity: refuse it like Infinity."""
+    if len(text) > MAX_NUMBER_DIGITS + 10:
+        raise JSONError(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    number = float(text)
+    if math.isinf(number):
+        raise JSONError(f"the number {text[:20]} is too large")
+    return number
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in `value` holds half of a UTF-16 pair (`"\\ud800"`)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+    return False
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -60,8 +101,15 @@ def _depth(text: str) -> int:
 
 def loads(data: str | bytes) -> Any:
     """Parse untrusted JSON strictly; raises JSONError with a position when it can."""
+    too_large = JSONError(f"the JSON document is larger than {MAX_JSON_BYTES // (1024 * 1024)} MiB")
     if len(data) > MAX_JSON_BYTES:
-        raise JSONError(f"the JSON document is larger than {MAX_JSON_BYTES // (1024 * 1024)} MiB")
+        raise too_large
+    if (  # a str counts in UTF-8 bytes, not characters (encoded only when it could be too large)
+        isinstance(data, str)
+        and len(data) * 4 > MAX_JSON_BYTES
+        and len(data.encode("utf-8", "surrogatepass")) > MAX_JSON_BYTES
+    ):
+        raise too_large
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -70,10 +118,19 @@ def loads(data: str | bytes) -> Any:
     if _depth(data) > MAX_JSON_DEPTH:
         raise JSONError(f"the JSON document nests deeper than {MAX_JSON_DEPTH} levels")
     try:
-        return json.loads(data, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+        value = json.loads(
+            data,
+            parse_constant=_reject_constant,
+            parse_float=_finite,
+            parse_int=_integer,
+            object_pairs_hook=_no_duplicates,
+        )
     except JSONError:
         raise
     except json.JSONDecodeError as error:
         raise JSONError(error.msg, error.lineno, error.colno) from None
     except (ValueError, RecursionError) as error:
         raise JSONError(str(error)) from None
+    if _SURROGATE_ESCAPE.search(data) and _lone_surrogate(value):
+        raise JSONError("the JSON document has a lone UTF-16 surrogate (\\ud800-\\udfff)")
+    return value

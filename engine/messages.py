@@ -16,9 +16,11 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "required": "an answer is required",
         "hidden": "must be absent: this question is not asked given the other answers",
         "empty": "is empty: remove the key instead",
+        "null": "is null: remove the key instead",
         "type_text": "must be text",
         "control_characters": "contains control characters that are not allowed",
         "max_length": "must be at most {limit} characters long",
+        "max_length_one": "must be at most 1 character long",
         "pattern": "does not have the expected format",
         "type_integer": "must be a whole number",
         "type_number": "must be a number",
@@ -44,7 +46,9 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "type_items": "must be a list of entries",
         "type_item": "must be an entry with its answers",
         "max_items": "must have at most {limit} entries",
+        "max_items_one": "must have at most 1 entry",
         "min_items": "must have at least {limit} entries",
+        "min_items_one": "must have at least 1 entry",
         "note_answered": "is a note and takes no answer",
         "constraint": "does not satisfy the rule {rule}",
         "other_required": "say what 'other' is",
@@ -58,9 +62,11 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "required": "une réponse est requise",
         "hidden": "doit être absente : cette question n'est pas posée compte tenu des autres réponses",
         "empty": "est vide : supprimez plutôt la clé",
+        "null": "est nul : supprimez plutôt la clé",
         "type_text": "doit être un texte",
         "control_characters": "contient des caractères de contrôle non autorisés",
         "max_length": "doit compter au plus {limit} caractères",
+        "max_length_one": "doit compter au plus 1 caractère",
         "pattern": "n'a pas le format attendu",
         "type_integer": "doit être un nombre entier",
         "type_number": "doit être un nombre",
@@ -72,7 +78,9 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "type_list": "doit être une liste de choix",
         "chosen_twice": "{value} est choisi deux fois",
         "max_selected": "choisissez au plus {limit} options",
+        "max_selected_one": "choisissez au plus 1 option",
         "min_selected": "choisissez au moins {limit} options",
+        "min_selected_one": "choisissez au moins 1 option",
         "type_date": "doit être une date au format AAAA-MM-JJ",
         "date_minimum": "doit être le {limit} ou après",
         "date_maximum": "doit être le {limit} ou avant",
@@ -86,7 +94,9 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "type_items": "doit être une liste d'entrées",
         "type_item": "doit être une entrée avec ses réponses",
         "max_items": "doit compter au plus {limit} entrées",
+        "max_items_one": "doit compter au plus 1 entrée",
         "min_items": "doit compter au moins {limit} entrées",
+        "min_items_one": "doit compter au moins 1 entrée",
         "note_answered": "est une note et n'appelle pas de réponse",
         "constraint": "ne respecte pas la règle {rule}",
         "other_required": "précisez ce que recouvre « autre »",
@@ -100,9 +110,11 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "required": "se requiere una respuesta",
         "hidden": "debe estar ausente: esta pregunta no se formula según las demás respuestas",
         "empty": "está vacía: elimine la clave",
+        "null": "es nula: elimine la clave",
         "type_text": "debe ser un texto",
         "control_characters": "contiene caracteres de control no permitidos",
         "max_length": "debe tener como máximo {limit} caracteres",
+        "max_length_one": "debe tener como máximo 1 carácter",
         "pattern": "no tiene el formato esperado",
         "type_integer": "debe ser un número entero",
         "type_number": "debe ser un número",
@@ -128,7 +140,9 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "type_items": "debe ser una lista de entradas",
         "type_item": "debe ser una entrada con sus respuestas",
         "max_items": "debe tener como máximo {limit} entradas",
+        "max_items_one": "debe tener como máximo 1 entrada",
         "min_items": "debe tener como mínimo {limit} entradas",
+        "min_items_one": "debe tener como mínimo 1 entrada",
         "note_answered": "es una nota y no admite respuesta",
         "constraint": "no cumple la regla {rule}",
         "other_required": "indique qué es «otro»",
@@ -140,6 +154,8 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
 
 
 def _show(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -153,7 +169,14 @@ def _show(value: Any) -> str:
 
 def render(code: str, params: Mapping[str, Any], lang: str | None) -> str:
     """The message for `code` in `lang` (falling back to English), parameters filled in."""
-    template = CATALOGUE.get(lang or "en", {}).get(code) or CATALOGUE["en"][code]
+    singular = params.get("limit") == 1 and not isinstance(params["limit"], bool)
+    codes = (f"{code}_one", code) if singular else (code,)
+    template = next(
+        catalogue[c]
+        for catalogue in (CATALOGUE.get(lang or "en", {}), CATALOGUE["en"])
+        for c in codes
+        if c in catalogue
+    )
     shown = {
         key: (
             value

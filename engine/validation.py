@@ -17,13 +17,12 @@ from typing import Any
 
 import jsonschema_rs
 
-from engine.compiler import compile_schema, translated_conditions
-from engine.expressions import truthy
-from engine.expressions.clock import today as clock_today
+from engine.compiler import OTHER_MAX_LENGTH, compile_schema, translated_conditions
+from engine.expressions import clock, truthy
 from engine.messages import render
 from engine.model import Expression, Question, Questionnaire
 from engine.types import Issue, Mode, Path
-from engine.types.base import has_control_characters
+from engine.types.base import check_text
 
 ENVELOPE_KEYS = frozenset(
     {"answers", "justifications", "confidential", "unconfirmed", "status", "version"}
@@ -88,23 +87,33 @@ def split_envelope(data: Any, questionnaire: Questionnaire) -> tuple[Any, dict[s
     return data, {}
 
 
+SortKey = tuple[int, int, int]
+"""Where an error is listed: (top-level question, repeat item or -1, member or -1)."""
+Entry = tuple[SortKey, int, Issue, "Question | None", str]
+
+
 class _Run:
     """One validation: collects issues keyed by definition order, then renders them."""
 
-    def __init__(self, validator: Validator, mode: Mode, today: str) -> None:
-        self.validator = validator
+    def __init__(self, mode: Mode, today: str) -> None:
         self.mode = mode
         self.today = today
-        self.errors: list[tuple[int, int, Issue, Question | None, str]] = []
-        self.warnings: list[tuple[int, int, Issue, Question | None, str]] = []
+        self.errors: list[Entry] = []
+        self.warnings: list[Entry] = []
+        self.invalid: set[str] = set()
+        """Top-level answers with a type, range or choice problem (or a bad repeat member)."""
         self.tainted: set[str] = set()
+        """Names whose value is unknown (invalid, or shown depending on an invalid answer):
+        rules that read them are skipped, so one bad value gives one error, not a cascade."""
         self.value_issues: dict[str, list[Issue]] = {}
+        self.member_issues: dict[tuple[str, int, str], list[Issue]] = {}
+        self.scopes: dict[str, list[_ItemScope | None]] = {}
 
-    def error(self, order: int, issue: Issue, question: Question | None, name: str) -> None:
-        self.errors.append((order, len(self.errors), issue, question, name))
+    def error(self, key: SortKey, issue: Issue, question: Question | None, name: str) -> None:
+        self.errors.append((key, len(self.errors), issue, question, name))
 
-    def warn(self, order: int, issue: Issue, question: Question | None, name: str) -> None:
-        self.warnings.append((order, len(self.warnings), issue, question, name))
+    def warn(self, key: SortKey, issue: Issue, question: Question | None, name: str) -> None:
+        self.warnings.append((key, len(self.warnings), issue, question, name))
 
 
 class Validator:
@@ -121,7 +130,12 @@ class Validator:
         top = {q.id: q for q in questionnaire.questions if q.takes_answer}
         self._top = top
         self._calculated_keys = [q.id for q in questionnaire.questions if q.type == "calculated"]
-        self._plan = _evaluation_order(questionnaire)
+        self._plan = _evaluation_order(questionnaire.questions)
+        self._member_plan = {
+            q.id: _evaluation_order(q.questions, members=True)
+            for q in questionnaire.questions
+            if q.type == "repeat"
+        }
         self._residual = self._residual_plan()
 
     # -- public -------------------------------------------------------------------------------
@@ -134,7 +148,7 @@ class Validator:
         justifications: Mapping[str, str] | None = None,
         today: str | None = None,
     ) -> ValidationResult:
-        today = today or clock_today()
+        today = today or clock.today()
         lang = lang if lang in self.questionnaire.languages else self.questionnaire.default_language
         justified = frozenset(justifications or ())
         if not isinstance(answers, dict):
@@ -145,12 +159,12 @@ class Validator:
             )
         stripped = self._without_calculated(answers)
         if self._fast[mode].is_valid(stripped):
-            run = _Run(self, mode, today)
+            run = _Run(mode, today)
             env = self._environment(stripped, run, trusted=True)
             self._residual_rules(stripped, env, run)
             if not run.errors:
                 return self._result(run, env, stripped, lang, justified)
-        run = _Run(self, mode, today)
+        run = _Run(mode, today)
         env = self._environment(stripped, run, trusted=False)
         self._all_rules(stripped, env, run)
         return self._result(run, env, stripped, lang, justified)
@@ -171,24 +185,29 @@ class Validator:
             env = {}
             for question in self.questionnaire.questions:
                 if question.id in answers and question.takes_answer:
-                    issues = self._value_issues(question, answers[question.id], run)
+                    value = answers[question.id]
+                    issues = self._value_issues(question, value, run)
                     run.value_issues[question.id] = issues
-                    if issues:
+                    bad_members = any(key[0] == question.id for key in run.member_issues)
+                    if issues or bad_members:
+                        run.invalid.add(question.id)
                         run.tainted.add(question.id)
                     else:
-                        env[question.id] = answers[question.id]
+                        env[question.id] = value
         for question in self._plan:
-            if question.when is not None and question.id not in run.tainted:
+            if question.when is not None:
                 if question.when.names & run.tainted:
                     run.tainted.add(question.id)  # visibility unknown: no cascade of errors
                 elif not truthy(question.when(env)):
+                    # Hidden: null for everything else, whatever was sent (reported as hidden).
                     env.pop(question.id, None)
                     env[_HIDDEN + question.id] = True
+                    run.tainted.discard(question.id)
                     continue
             if question.type == "calculated":
                 self._calculate(question, env, run)
             elif question.type == "repeat" and question.id in env:
-                env[question.id] = self._items(question, env, run)
+                env[question.id] = self._items(question, env[question.id], env, run)
         return env
 
     def _calculate(self, question: Question, env: dict[str, Any], run: _Run) -> None:
@@ -202,33 +221,44 @@ class Validator:
         else:
             env[question.id] = value
 
-    def _items(self, repeat: Question, env: dict[str, Any], run: _Run) -> list[dict[str, Any]]:
+    def _items(
+        self, repeat: Question, items: list[Any], env: dict[str, Any], run: _Run
+    ) -> list[dict[str, Any]]:
         """Repeat items as expressions see them (for `count`, `sum` and the item rules)."""
-        return [
-            self._item_scope(repeat, item, env, run).local if isinstance(item, dict) else {}
-            for item in env[repeat.id]
+        scopes = [
+            self._item_scope(repeat, index, item, env, run) if isinstance(item, dict) else None
+            for index, item in enumerate(items)
         ]
+        run.scopes[repeat.id] = scopes
+        return [scope.local if scope is not None else {} for scope in scopes]
 
     def _item_scope(
-        self, repeat: Question, item: dict[str, Any], env: Mapping[str, Any], run: _Run
+        self, repeat: Question, index: int, item: dict[str, Any], env: Mapping[str, Any], run: _Run
     ) -> _ItemScope:
         """One item's values: valid member answers, hidden ones dropped, calculated computed."""
+        invalid = {
+            m.id for m in repeat.questions if run.member_issues.get((repeat.id, index, m.id))
+        }
         local = {
             m.id: item[m.id]
             for m in repeat.questions
-            if m.id in item
-            and m.takes_answer
-            and m.type != "calculated"
-            and (
-                repeat.id not in run.tainted or not list(m.kind.check(m, item[m.id], (), run.today))
-            )
+            if m.id in item and m.takes_answer and m.type != "calculated" and m.id not in invalid
         }
-        scope = _ItemScope(local, env)
-        for member in repeat.questions:
-            if member.when is not None and not truthy(member.when(scope)):
-                local.pop(member.id, None)
-                local[_HIDDEN + member.id] = True
-            elif member.type == "calculated" and member.expression is not None:
+        scope = _ItemScope(local, env, tainted=invalid | run.tainted)
+        for member in self._member_plan[repeat.id]:
+            if member.when is not None:
+                if member.when.names & scope.tainted:
+                    scope.tainted.add(member.id)
+                    continue
+                if not truthy(member.when(scope)):
+                    local.pop(member.id, None)
+                    scope.hidden.add(member.id)
+                    scope.tainted.discard(member.id)
+                    continue
+            if member.type == "calculated" and member.expression is not None:
+                if member.expression.names & scope.tainted:
+                    scope.tainted.add(member.id)
+                    continue
                 value = member.expression(scope)
                 if value is None:
                     local.pop(member.id, None)
@@ -242,7 +272,11 @@ class Validator:
         """(question, check its when, check its required) for rules outside the schema."""
         plan = []
         for question in self.questionnaire.questions:
-            if not question.takes_answer or question.type == "calculated":
+            if not question.takes_answer:
+                continue
+            if question.type == "calculated":
+                if question.constraint is not None:
+                    plan.append((question, False, False))
                 continue
             when_done, required_done = translated_conditions(question, self._top)
             needs = (
@@ -276,28 +310,34 @@ class Validator:
             self._question_rules(question, answers, env, run, trusted=False)
         known = set(self._top) | {q.other_key for q in self._top.values() if q.other}
         known.update(self._calculated_keys)
+        last = len(self.order)
         for key in answers:
             if key not in known:
-                note = self.questionnaire.by_id.get(key)
-                code = (
-                    "note_answered" if note is not None and note.type == "note" else "unknown_key"
-                )
-                run.error(len(self.order), Issue((key,), code), note, key)
+                self._unknown(key, (key,), (last, 0, 0), run)
+
+    def _unknown(self, key: str, path: Path, sort: SortKey, run: _Run) -> None:
+        note = self.questionnaire.by_id.get(key)
+        if note is not None and note.type == "note":
+            # A note is in the definition: its error comes at its place.
+            place = self.order[key]
+            sort = (place, -1, -1) if len(path) == 1 else (sort[0], sort[1], place)
+            run.error(sort, Issue(path, "note_answered"), note, key)
+        else:
+            run.error(sort, Issue(path, "unknown_key"), None, key)
 
     def _value_issues(self, question: Question, value: Any, run: _Run) -> list[Issue]:
+        """Type, range and choice problems of a top-level answer; a repeat's members aside."""
         issues = list(question.kind.check(question, value, (question.id,), run.today))
-        if question.type == "repeat" and not issues:
+        if question.type == "repeat" and isinstance(value, list):
             for index, item in enumerate(value):
-                issues += self._item_value_issues(question, item, (question.id, index), run)
-        return issues
-
-    def _item_value_issues(
-        self, repeat: Question, item: dict, path: Path, run: _Run
-    ) -> list[Issue]:
-        issues = []
-        for member in repeat.questions:
-            if member.id in item and member.takes_answer and member.type != "calculated":
-                issues += member.kind.check(member, item[member.id], (*path, member.id), run.today)
+                if not isinstance(item, dict):
+                    continue
+                for member in repeat_answers(question):
+                    if member.id in item:
+                        path = (question.id, index, member.id)
+                        found = list(member.kind.check(member, item[member.id], path, run.today))
+                        if found:
+                            run.member_issues[(question.id, index, member.id)] = found
         return issues
 
     def _question_rules(
@@ -312,141 +352,212 @@ class Validator:
         check_required: bool = True,
     ) -> None:
         """Every rule of one top-level question, in order; `trusted` skips what the schema did."""
-        if not question.takes_answer or question.type == "calculated":
+        if not question.takes_answer:
             return
-        order = self.order[question.id]
+        key: SortKey = (self.order[question.id], -1, -1)
+        if question.type == "calculated":
+            self._calculated_rules(question, env, run.tainted, (question.id,), key, run)
+            return
         present = question.id in answers
-        hidden = _HIDDEN + question.id in env
-        if question.id in run.tainted and not present:
-            return
-        if hidden:
+        other_present = question.other and question.other_key in answers
+        if _HIDDEN + question.id in env:
+            # A hidden answer reports only that it is hidden.
             if present and check_when:
-                run.error(order, Issue((question.id,), "hidden"), question, question.id)
-            if question.other and question.other_key in answers and not trusted:
-                run.error(order, Issue((question.other_key,), "hidden"), question, question.id)
+                run.error(key, Issue((question.id,), "hidden"), question, question.id)
+            if other_present and not trusted:
+                run.error(key, Issue((question.other_key,), "hidden"), question, question.id)
             return
         if not present:
-            if run.mode == "submit" and check_required and self._required(question, env, run):
-                run.error(order, Issue((question.id,), "required"), question, question.id)
+            if question.id in run.tainted:
+                return  # shown or not depends on an invalid answer
+            if other_present and not trusted:
+                issue = Issue((question.other_key,), "other_forbidden")
+                run.error(key, issue, question, question.id)
+            if (
+                run.mode == "submit"
+                and check_required
+                and self._required(question, env, run.tainted)
+            ):
+                run.error(key, Issue((question.id,), "required"), question, question.id)
             return
         value = answers[question.id]
         if not trusted:
             issues = run.value_issues.get(question.id, [])
+            for issue in issues:
+                run.error(key, issue, question, question.id)
+            if question.type == "repeat" and isinstance(value, list):
+                self._item_rules(question, value, env, run, trusted=False)
             if issues:
-                for issue in issues:
-                    run.error(order, issue, question, _question_at(issue.path, question))
-                if question.type == "repeat" and isinstance(value, list):
-                    self._item_rules(question, value, env, run, trusted=False)
                 return
             if run.mode == "submit":
-                needed = self._required(question, env, run)
+                needed = self._required(question, env, run.tainted)
                 if issue := question.kind.incomplete(question, value, (question.id,), needed):
-                    run.error(order, issue, question, question.id)
+                    run.error(key, issue, question, question.id)
                     return
             if question.other:
-                self._other_rules(question, answers, order, run)
+                self._other_rules(question, answers, (), key, run)
         elif question.type == "date":
             for issue in question.kind.check(question, value, (question.id,), run.today):
-                run.error(order, issue, question, question.id)
+                run.error(key, issue, question, question.id)
                 return
         elif run.mode == "submit" and _completeness_outside_schema(question):
             # Completeness under a `required` expression is not in the schema.
-            needed = self._required(question, env, run)
+            needed = self._required(question, env, run.tainted)
             if issue := question.kind.incomplete(question, value, (question.id,), needed):
-                run.error(order, issue, question, question.id)
+                run.error(key, issue, question, question.id)
                 return
-        self._constraint(question, value, env, (question.id,), order, run)
-        if question.type == "repeat":
-            self._item_rules(question, value, env, run, trusted=trusted)
+        if question.id not in run.invalid:
+            self._constraint(question, value, env, run.tainted, (question.id,), key, run)
+        if question.type == "repeat" and trusted:
+            self._item_rules(question, value, env, run, trusted=True)
 
-    def _required(self, question: Question, env: Mapping[str, Any], run: _Run) -> bool:
+    def _required(self, question: Question, scope: Mapping[str, Any], tainted: set[str]) -> bool:
         if isinstance(question.required, bool):
             return question.required
-        if question.required.names & run.tainted:
+        if question.required.names & tainted:
             return False
-        return truthy(question.required(env))
+        return truthy(question.required(scope))
 
     def _other_rules(
-        self, question: Question, answers: dict[str, Any], order: int, run: _Run
+        self,
+        question: Question,
+        container: Mapping[str, Any],
+        prefix: Path,
+        key: SortKey,
+        run: _Run,
     ) -> None:
-        key = question.other_key
-        chosen = answers.get(question.id) == "other"
-        if key in answers:
-            text = answers[key]
+        """`<id>_other`: required while 'other' is chosen (submit), forbidden otherwise."""
+        other = question.other_key
+        path = (*prefix, other)
+        chosen = container.get(question.id) == "other"
+        if other in container:
+            text = container[other]
             if not chosen:
-                run.error(order, Issue((key,), "other_forbidden"), question, question.id)
-            elif (
-                not isinstance(text, str)
-                or not text
-                or len(text) > 500
-                or has_control_characters(text)
-            ):
-                run.error(order, Issue((key,), "other_text"), question, question.id)
+                run.error(key, Issue(path, "other_forbidden"), question, question.id)
+            elif issue := check_text(text, path, OTHER_MAX_LENGTH):
+                if issue.code not in ("null", "empty", "control_characters"):
+                    issue = Issue(path, "other_text")
+                run.error(key, issue, question, question.id)
         elif chosen and run.mode == "submit":
-            run.error(order, Issue((key,), "other_required"), question, question.id)
+            run.error(key, Issue(path, "other_required"), question, question.id)
 
     def _constraint(
         self,
         question: Question,
         value: Any,
         scope: Mapping[str, Any],
+        tainted: set[str],
         path: Path,
-        order: int,
+        key: SortKey,
         run: _Run,
     ) -> None:
         constraint = question.constraint
-        if constraint is None or constraint.names & run.tainted:
+        if constraint is None or constraint.names & tainted:
             return
         if truthy(constraint(_WithValue(scope, value))):
             return
         issue = Issue(path, "constraint", {"rule": constraint.source})
-        name = question.id
         if question.severity == "warning":
-            run.warn(order, issue, question, name)
+            run.warn(key, issue, question, question.id)
         else:
-            run.error(order, issue, question, name)
+            run.error(key, issue, question, question.id)
+
+    def _calculated_rules(
+        self,
+        question: Question,
+        scope: Mapping[str, Any],
+        tainted: set[str],
+        path: Path,
+        key: SortKey,
+        run: _Run,
+    ) -> None:
+        """A constraint on a computed value, reported at that question (SPEC §8)."""
+        if question.constraint is None or question.id in tainted:
+            return
+        value = scope.get(question.id)
+        if value is not None:
+            self._constraint(question, value, scope, tainted, path, key, run)
 
     def _item_rules(
-        self, repeat: Question, items: Any, env: dict[str, Any], run: _Run, *, trusted: bool
+        self, repeat: Question, items: list[Any], env: dict[str, Any], run: _Run, *, trusted: bool
     ) -> None:
-        computed = env.get(repeat.id) if repeat.id not in run.tainted else None
-        members = {m.id for m in repeat.questions if m.takes_answer and m.type != "calculated"}
+        scopes = run.scopes.get(repeat.id) or []
+        known = set()
+        for member in repeat.questions:
+            if member.takes_answer:
+                known.add(member.id)
+                if member.other:
+                    known.add(member.other_key)
+        top = self.order[repeat.id]
         for index, item in enumerate(items):
             if not isinstance(item, dict):
                 continue
-            if computed is not None and index < len(computed):
-                scope = _ItemScope(computed[index], env)
-            else:
-                scope = self._item_scope(repeat, item, env, run)
-            path = (repeat.id, index)
+            scope = scopes[index] if index < len(scopes) else None
+            if scope is None:
+                scope = self._item_scope(repeat, index, item, env, run)
             for member in repeat.questions:
-                if member.id not in members:
-                    continue
-                order = self.order[member.id]
-                member_path = (*path, member.id)
-                if _HIDDEN + member.id in scope.local:
-                    if member.id in item:
-                        run.error(order, Issue(member_path, "hidden"), member, member.id)
-                    continue
-                if member.id not in item:
-                    if run.mode == "submit" and self._required(member, scope, run):
-                        run.error(order, Issue(member_path, "required"), member, member.id)
-                    continue
-                if not trusted or member.type == "date":
-                    issues = list(
-                        member.kind.check(member, item[member.id], member_path, run.today)
-                    )
-                    if issues:
-                        if trusted:  # date bounds are not in the schema
-                            run.error(order, issues[0], member, member.id)
-                        continue  # otherwise reported with the repeat's value issues
-                self._constraint(member, item[member.id], scope, member_path, order, run)
+                if member.takes_answer:
+                    key: SortKey = (top, index, self.order[member.id])
+                    self._member_rules(repeat, index, member, item, scope, key, run, trusted)
             if not trusted:
-                for key in item:
-                    if key not in members and key not in {m.id for m in repeat.questions}:
-                        run.error(
-                            self.order[repeat.id], Issue((*path, key), "unknown_key"), repeat, key
-                        )
+                for name in item:
+                    if name not in known:
+                        self._unknown(name, (repeat.id, index, name), (top, index, _LAST), run)
+
+    def _member_rules(
+        self,
+        repeat: Question,
+        index: int,
+        member: Question,
+        item: dict[str, Any],
+        scope: _ItemScope,
+        key: SortKey,
+        run: _Run,
+        trusted: bool,
+    ) -> None:
+        """Every rule of one repeat member in one item (a sibling first, then top level)."""
+        path = (repeat.id, index, member.id)
+        if member.type == "calculated":
+            self._calculated_rules(member, scope, scope.tainted, path, key, run)
+            return
+        present = member.id in item
+        other_present = member.other and member.other_key in item
+        other_path = (repeat.id, index, member.other_key)
+        if member.id in scope.hidden:
+            if present:
+                run.error(key, Issue(path, "hidden"), member, member.id)
+            if other_present and not trusted:
+                run.error(key, Issue(other_path, "hidden"), member, member.id)
+            return
+        if not present:
+            if member.id in scope.tainted:
+                return
+            if other_present and not trusted:
+                run.error(key, Issue(other_path, "other_forbidden"), member, member.id)
+            if run.mode == "submit" and self._required(member, scope, scope.tainted):
+                run.error(key, Issue(path, "required"), member, member.id)
+            return
+        value = item[member.id]
+        if trusted:
+            issues = (
+                list(member.kind.check(member, value, path, run.today))
+                if member.type == "date"
+                else []
+            )
+        else:
+            issues = run.member_issues.get((repeat.id, index, member.id), [])
+        for issue in issues:
+            run.error(key, issue, member, member.id)
+        if issues:
+            return
+        if run.mode == "submit" and (not trusted or _completeness_outside_schema(member)):
+            needed = self._required(member, scope, scope.tainted)
+            if issue := member.kind.incomplete(member, value, path, needed):
+                run.error(key, issue, member, member.id)
+                return
+        if member.other and not trusted:
+            self._other_rules(member, item, (repeat.id, index), key, run)
+        self._constraint(member, value, scope, scope.tainted, path, key, run)
 
     # -- result ---------------------------------------------------------------------------------
 
@@ -469,10 +580,8 @@ class Validator:
             errors, warnings, self._stored(answers, env) if not errors else {}, justified
         )
 
-    def _render(
-        self, entry: tuple[int, int, Issue, Question | None, str], lang: str, severity: str
-    ) -> AnswerError:
-        _order, _seq, issue, question, name = entry
+    def _render(self, entry: Entry, lang: str, severity: str) -> AnswerError:
+        _key, _seq, issue, question, name = entry
         if issue.code == "constraint" and question is not None and question.constraint_message:
             message = self.questionnaire.text(question.constraint_message, lang)
         else:
@@ -495,6 +604,13 @@ class Validator:
 
 
 _HIDDEN = "\x00hidden:"
+_LAST = 10**9
+"""Sorts after every member: unknown keys come last in their item."""
+
+
+def repeat_answers(repeat: Question) -> list[Question]:
+    """The members of a repeat a client answers (not notes, not calculated values)."""
+    return [m for m in repeat.questions if m.takes_answer and m.type != "calculated"]
 
 
 def _completeness_outside_schema(question: Question) -> bool:
@@ -502,15 +618,8 @@ def _completeness_outside_schema(question: Question) -> bool:
     return not isinstance(question.required, bool) and question.type in ("matrix", "grid", "repeat")
 
 
-def _position(entry: tuple[int, int, Issue, Question | None, str]) -> tuple[int, int]:
+def _position(entry: Entry) -> tuple[SortKey, int]:
     return entry[0], entry[1]
-
-
-def _question_at(path: Path, question: Question) -> str:
-    """The id of the question an issue is about: a repeat member when the path goes inside."""
-    if question.type == "repeat" and len(path) >= 3 and isinstance(path[2], str):
-        return path[2]
-    return question.id
 
 
 def _normalise(question: Question, value: Any, env: Mapping[str, Any]) -> Any:
@@ -526,6 +635,8 @@ def _normalise(question: Question, value: Any, env: Mapping[str, Any]) -> Any:
                         stored[member.id] = local[member.id]
                 elif member.id in item:
                     stored[member.id] = member.kind.normalise(member, item[member.id])
+                    if member.other and member.other_key in item:
+                        stored[member.other_key] = item[member.other_key]
             items.append(stored)
         return items
     return question.kind.normalise(question, value)
@@ -534,9 +645,13 @@ def _normalise(question: Question, value: Any, env: Mapping[str, Any]) -> Any:
 class _ItemScope(Mapping[str, Any]):
     """Inside a repeat a name means the sibling field first, then the top-level question."""
 
-    def __init__(self, local: dict[str, Any], outer: Mapping[str, Any]) -> None:
+    def __init__(
+        self, local: dict[str, Any], outer: Mapping[str, Any], tainted: set[str] | None = None
+    ) -> None:
         self.local = local
         self.outer = outer
+        self.hidden: set[str] = set()
+        self.tainted: set[str] = tainted if tainted is not None else set()
 
     def __getitem__(self, key: str) -> Any:
         if key in self.local:
@@ -577,10 +692,18 @@ class _WithValue(Mapping[str, Any]):
 _MISSING = object()
 
 
-def _evaluation_order(questionnaire: Questionnaire) -> list[Question]:
-    """Top-level questions with a `when`, a computed value or items, dependencies first."""
-    top = {q.id: q for q in questionnaire.questions}
-    relevant = [q for q in questionnaire.questions if q.when or q.type in ("calculated", "repeat")]
+def _evaluation_order(questions: tuple[Question, ...], *, members: bool = False) -> list[Question]:
+    """Questions with a `when`, a computed value or items, dependencies first.
+
+    At top level a repeat depends on what its members read; inside a repeat (`members`) only
+    siblings count, the top level being settled before any item is looked at.
+    """
+    ids = {q.id for q in questions}
+    relevant = [
+        q
+        for q in questions
+        if q.when or q.type == "calculated" or (q.type == "repeat" and not members)
+    ]
 
     def needs(question: Question) -> set[str]:
         names: set[str] = set()
@@ -590,7 +713,7 @@ def _evaluation_order(questionnaire: Questionnaire) -> list[Question]:
         for expression in expressions:
             if expression is not None:
                 names |= expression.names
-        return {n for n in names if n in top and n != question.id}
+        return {n for n in names if n in ids and n != question.id}
 
     ordered: list[Question] = []
     placed: set[str] = set()

@@ -35,6 +35,10 @@ class SchemaOptions:
 # Refused in text (SPEC §8): C0 controls but tab, LF and CR; DEL; C1 controls. The pattern uses
 # only `\xHH` escapes, which Python, JavaScript, Rust and RE2 all read the same way.
 CONTROL_FREE_PATTERN = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+# The end of the answer. `$` alone also matches before a final line feed in Python's `re` (which
+# python-jsonschema, fastjsonschema and hypothesis use), so '2024\n' would pass `^[0-9]{4}$`
+# there; the look-ahead makes every engine read the end the same way.
+END = r"$(?!\n)"
 _CONTROLS = frozenset([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
 CONTROL_TRANSLATION = dict.fromkeys(_CONTROLS)
 
@@ -66,15 +70,26 @@ def text_schema(*patterns: str, max_length: int | None = None) -> dict[str, Any]
     return schema
 
 
+def not_an_answer(value: Any, path: Path) -> Issue | None:
+    """`null` and `""` are never answers (SPEC §8: "remove the key instead")."""
+    if value is None:
+        return Issue(path, "null")
+    if value == "" and isinstance(value, str):
+        return Issue(path, "empty")
+    return None
+
+
 def check_text(value: Any, path: Path, max_length: int | None = None) -> Issue | None:
     """The checks every free-text answer shares: a non-empty string without control characters."""
+    if value is None:
+        return Issue(path, "null")
     if not isinstance(value, str):
         return Issue(path, "type_text")
     if value == "":
         return Issue(path, "empty")
     if has_control_characters(value):
         return Issue(path, "control_characters")
-    if max_length is not None and len(value) > max_length:
+    if max_length is not None and len(value) > max_length:  # code points, like JSON Schema
         return Issue(path, "max_length", {"limit": max_length})
     return None
 

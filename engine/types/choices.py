@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.model import Question
-from engine.types.base import Issue, Path, QuestionType, SchemaOptions
+from engine.types.base import Issue, Path, QuestionType, SchemaOptions, not_an_answer
 
 CHOICES_KEY = {"anyOf": [{"$ref": "#/$defs/id"}, {"$ref": "#/$defs/choice_list"}]}
 COUNT = {"type": "integer", "minimum": 0}
@@ -21,7 +21,7 @@ class YesNo(QuestionType):
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
         if not isinstance(value, bool):
-            yield Issue(path, "type_boolean")
+            yield not_an_answer(value, path) or Issue(path, "type_boolean")
 
 
 class SingleChoice(QuestionType):
@@ -35,7 +35,9 @@ class SingleChoice(QuestionType):
         return {"type": "string", "enum": list(question.choice_values)}
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
-        if not isinstance(value, str):
+        if issue := not_an_answer(value, path):
+            yield issue
+        elif not isinstance(value, str):
             yield Issue(path, "type_choice")
         elif value not in question.choice_values:
             yield Issue(path, "choice", {"value": value})
@@ -66,21 +68,29 @@ class MultipleChoice(QuestionType):
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
         if not isinstance(value, list):
-            yield Issue(path, "type_list")
+            yield not_an_answer(value, path) or Issue(path, "type_list")
             return
         if not value:
             yield Issue(path, "empty")
             return
         allowed = question.choice_values
         seen: set[str] = set()
+        problems = False
         for index, item in enumerate(value):
             if not isinstance(item, str) or item not in allowed:
+                problems = True
                 yield Issue((*path, index), "choice", {"value": item})
             elif item in seen:
+                problems = True
                 yield Issue((*path, index), "chosen_twice", {"value": item})
             if isinstance(item, str):
                 seen.add(item)
-        if question.max_selected is not None and len(value) > question.max_selected:
+        # One error per answer: the count is only meaningful once every element is a choice.
+        if (
+            not problems
+            and question.max_selected is not None
+            and len(value) > question.max_selected
+        ):
             yield Issue(path, "max_selected", {"limit": question.max_selected})
 
     def incomplete(

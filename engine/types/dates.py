@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.model import Question
-from engine.types.base import Issue, Path, QuestionType, SchemaOptions
+from engine.types.base import END, Issue, Path, QuestionType, SchemaOptions, not_an_answer
 
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE_PATTERN = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{END}"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DATE_BOUND = {"type": "string", "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|today)$"}
 
@@ -42,7 +42,7 @@ class Date(QuestionType):
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
         if not is_date(value):
-            yield Issue(path, "type_date")
+            yield not_an_answer(value, path) or Issue(path, "type_date")
             return
         low = resolve_bound(question.min, today)
         high = resolve_bound(question.max, today)

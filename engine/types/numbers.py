@@ -15,6 +15,7 @@ from engine.types.base import (
     check_bounds,
     is_number,
     is_whole,
+    not_an_answer,
 )
 
 
@@ -29,7 +30,7 @@ class Integer(QuestionType):
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
         if not is_whole(value):
-            yield Issue(path, "type_integer")
+            yield not_an_answer(value, path) or Issue(path, "type_integer")
         elif issue := check_bounds(value, path, question.min, question.max):
             yield issue
 
@@ -48,6 +49,6 @@ class Decimal(QuestionType):
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
         if not is_number(value):
-            yield Issue(path, "type_number")
+            yield not_an_answer(value, path) or Issue(path, "type_number")
         elif issue := check_bounds(value, path, question.min, question.max):
             yield issue

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.model import Question
-from engine.types.base import Issue, Path, QuestionType, SchemaOptions
+from engine.types.base import Issue, Path, QuestionType, SchemaOptions, not_an_answer
 
 COUNT = {"type": "integer", "minimum": 0}
 
@@ -38,7 +38,7 @@ class Repeat(QuestionType):
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
         if not isinstance(value, list):
-            yield Issue(path, "type_items")
+            yield not_an_answer(value, path) or Issue(path, "type_items")
             return
         if question.max_items is not None and len(value) > question.max_items:
             yield Issue(path, "max_items", {"limit": question.max_items})

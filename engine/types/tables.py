@@ -15,6 +15,7 @@ from engine.types.base import (
     check_bounds,
     is_number,
     is_whole,
+    not_an_answer,
 )
 from engine.types.choices import CHOICES_KEY
 
@@ -42,7 +43,7 @@ class Matrix(QuestionType):
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
         if not isinstance(value, dict):
-            yield Issue(path, "type_object")
+            yield not_an_answer(value, path) or Issue(path, "type_object")
             return
         if not value:
             yield Issue(path, "empty")
@@ -51,8 +52,13 @@ class Matrix(QuestionType):
         for row in question.rows:
             if row.id in value:
                 answer = value[row.id]
-                if not isinstance(answer, str) or answer not in question.choice_values:
-                    yield Issue((*path, row.id), "choice", {"value": answer})
+                row_path = (*path, row.id)
+                if issue := not_an_answer(answer, row_path):
+                    yield issue
+                elif not isinstance(answer, str):
+                    yield Issue(row_path, "type_choice")
+                elif answer not in question.choice_values:
+                    yield Issue(row_path, "choice", {"value": answer})
         for key in value:
             if key not in rows:
                 yield Issue((*path, key), "unknown_row")
@@ -106,7 +112,7 @@ class Grid(QuestionType):
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
         if not isinstance(value, dict):
-            yield Issue(path, "type_object")
+            yield not_an_answer(value, path) or Issue(path, "type_object")
             return
         if not value:
             yield Issue(path, "empty")
@@ -120,7 +126,7 @@ class Grid(QuestionType):
             cells = value[row.id]
             row_path = (*path, row.id)
             if not isinstance(cells, dict):
-                yield Issue(row_path, "type_object")
+                yield not_an_answer(cells, row_path) or Issue(row_path, "type_object")
                 continue
             if not cells:
                 yield Issue(row_path, "empty")
@@ -131,7 +137,9 @@ class Grid(QuestionType):
                 cell = cells[column.id]
                 cell_path = (*row_path, column.id)
                 if not (is_whole(cell) if whole else is_number(cell)):
-                    yield Issue(cell_path, "type_integer" if whole else "type_number")
+                    yield not_an_answer(cell, cell_path) or Issue(
+                        cell_path, "type_integer" if whole else "type_number"
+                    )
                 elif issue := check_bounds(cell, cell_path, question.min, question.max):
                     yield issue
             for key in cells:
