@@ -10,9 +10,6 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from webapp.database import configure_sqlite, normalise_url
-from webapp.extensions import babel, csrf, db, limiter, login_manager
-
 MEBIBYTE = 1024 * 1024
 
 
@@ -41,7 +38,14 @@ def _defaults(app: Flask) -> dict[str, Any]:
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Defaults, then the instance config file, then `KYOTO_*` environment, then the test override."""
+    """Defaults, then the instance config file, then `KYOTO_*` environment, then the test override.
+
+    The database and web stack are imported here, not at module level, so that `kyoto check`
+    and the other definition commands start without loading them.
+    """
+    from webapp.database import configure_sqlite, normalise_url
+    from webapp.extensions import babel, csrf, db, limiter, login_manager
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(_defaults(app))
     if "DATABASE_URL" in os.environ:
