@@ -10,6 +10,9 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+import pytest
+from flask import Flask, g
+
 VOID = {
     "area",
     "base",
@@ -155,6 +158,20 @@ def group_of(element: Element) -> Element | None:
     while node is not None and node.tag != "fieldset":
         node = node.parent
     return node
+
+
+def _forget_user() -> None:
+    g.pop("_login_user", None)
+
+
+@pytest.fixture
+def user_per_request(app: Flask) -> None:
+    """Each request finds its own user in its own session cookie.
+
+    The `app` fixture keeps an application context pushed, so requests share `g`, where
+    Flask-Login caches the current user: a second client would act as the first one's user.
+    """
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_user)
 
 
 # -- self-test --------------------------------------------------------------------------------

@@ -8,9 +8,12 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import login, make_user
-from tests.webapp.test_respond_html import accessible_name, controls, parse
+from tests.webapp.test_respond_html import accessible_name, controls, parse, user_per_request
 from webapp.extensions import db
 from webapp.models import Response
+
+pytestmark = pytest.mark.usefixtures("user_per_request")
+__all__ = ["user_per_request"]
 
 
 def _france(cycle):  # type: ignore[no-untyped-def]

@@ -179,6 +179,7 @@ def _submit(
         db.session.commit()
     except ValidationFailed as failed:
         db.session.rollback()
+        target.response = response
         snap = snapshot(target)
         errors = [_as_warning(e) if e.severity == "warning" else e for e in failed.errors]
         page = build_page(snap, section, lang, errors=errors)
