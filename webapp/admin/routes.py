@@ -69,13 +69,6 @@ def _cycle_or_404(name: str) -> Cycle:
 # Definitions -------------------------------------------------------------------------------
 
 
-@bp.get("/")
-def index() -> ResponseReturnValue:
-    if can_administer(current_user):
-        return redirect(url_for("admin.questionnaires"))
-    return redirect(url_for("admin.cycles"))
-
-
 @bp.get("/questionnaires")
 @secretariat_only
 def questionnaires() -> ResponseReturnValue:
@@ -291,8 +284,14 @@ def new_cycle() -> ResponseReturnValue:
     return render_template("admin/new_cycle.html", form=form, error=error), status
 
 
+@bp.get("/", defaults={"cycle": None})
 @bp.get("/cycles/<cycle>")
-def board(cycle: str) -> ResponseReturnValue:
+def board(cycle: str | None) -> ResponseReturnValue:
+    """A cycle's status board; without a cycle (`/admin/`), the staff's start page."""
+    if cycle is None:
+        if can_administer(current_user):
+            return redirect(url_for("admin.questionnaires"))
+        return redirect(url_for("admin.cycles"))
     found = _cycle_or_404(cycle)
     return render_template(
         "admin/board.html",
