@@ -534,7 +534,7 @@ def test_confidential_marks_are_saved(mini_cycle, client: FlaskClient, focal) ->
 def test_sections_show_progress(mini_cycle, client: FlaskClient, focal) -> None:  # type: ignore[no-untyped-def]
     _save(client, mini_cycle, {"action": "save", "prisoners": "5"}, "justice")
     document = parse(client.get(_url(mini_cycle, "justice")).get_data(as_text=True))
-    nav = [n for n in document.find_all("nav") if n.get("aria-label") == "Sections"][0]
+    nav = next(n for n in document.find_all("nav") if n.get("aria-label") == "Sections")
     items = [li.text for li in nav.find_all("li")]
     assert items == ["Crime prevention 0 of 2 answered", "Criminal justice 1 of 2 answered"]
     current = [a for a in nav.find_all("a") if a.get("aria-current") == "page"]
