@@ -67,6 +67,11 @@ class Page(HTMLParser):
         """Script elements, event-handler attributes and javascript: URLs: none may come from data."""
         found = []
         for tag, attrs in self.elements:
+            if tag == "script" and (
+                attrs.get("type") == "application/json"
+                or (attrs.get("src") or "").startswith("/static/js/")
+            ):
+                continue  # the application's own scripts and data blocks
             if tag in ("script", "svg", "iframe", "object", "embed"):
                 found.append(tag)
             for name, value in attrs.items():
@@ -186,6 +191,13 @@ def test_valid_upload_previews_then_publishes(client, secretariat) -> None:  # t
     assert "Crime prevention" in shown.text
     assert "National prevention strategy" in shown.text
     assert "Publish" in shown.text
+    # The respondent's own renderer: every input named by its question's label.
+    labels = {a["for"] for a in shown.tags("label") if a.get("for")}
+    for name in ("strategy_year", "prisoners", "programmes-0-name", "programmes-0-budget_usd"):
+        inputs = [a for a in shown.tags("input") if a.get("name") == name]
+        assert len(inputs) == 1, name
+        assert inputs[0]["id"] in labels, name
+    assert "Programme name" in shown.text
     hidden = {a["name"]: a["value"] for a in shown.tags("input") if a.get("type") == "hidden"}
     assert hidden["source"] == MINI
     assert hidden["file_name"] == "mini.yaml"
@@ -215,6 +227,8 @@ def test_valid_upload_previews_then_publishes(client, secretariat) -> None:  # t
     detail = client.get("/admin/questionnaires/mini/1?lang=ar")
     assert detail.status_code == 200
     assert "الاستراتيجية الوطنية للوقاية" in page(detail).text
+    preview = next(a for tag, a in page(detail).elements if a.get("class") == "preview")
+    assert (preview["lang"], preview["dir"]) == ("ar", "rtl")
 
 
 def test_pasted_text_with_crlf_is_the_same_source(client, secretariat) -> None:  # type: ignore[no-untyped-def]

@@ -19,12 +19,14 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from engine.checker import CheckResult
+from engine.model import Questionnaire
 from webapp.admin import bp
 from webapp.admin.board import build_board
 from webapp.admin.forms import ExtendForm, OpenCycleForm, PublishForm, UploadForm
 from webapp.extensions import db, login_manager
+from webapp.forms import SectionView, prepare_sections
 from webapp.models import Cycle, Organisation, QuestionnaireVersion
-from webapp.review.display import pick_language
+from webapp.review.display import languages_of, pick_language
 from webapp.services import NotFound, ServiceError
 from webapp.services.access import can_administer, can_see_board
 from webapp.services.cycles import extend, find_cycle, open_cycle, today
@@ -129,12 +131,13 @@ def _checked(file_name: str, source: str, lang: str | None) -> ResponseReturnVal
     questionnaire = result.questionnaire
     lang = pick_language(questionnaire, lang)
     form = PublishForm(formdata=None, source=source, file_name=file_name, lang=lang)
-    form.lang.choices = [SelectChoice(code) for code in questionnaire.languages]
+    form.lang.choices = [SelectChoice(code, name) for code, name in languages_of(questionnaire)]
     existing = find_version(questionnaire.id, questionnaire.version, missing_ok=True)
     return render_template(
         "admin/preview.html",
         questionnaire=questionnaire,
         lang=lang,
+        sections=_preview(questionnaire, lang),
         problems=result.problems,
         lines=lines,
         file_name=file_name,
@@ -202,8 +205,22 @@ def questionnaire(questionnaire_id: str, version: int) -> ResponseReturnValue:
         row=row,
         questionnaire=model,
         lang=lang,
+        sections=_preview(model, lang),
+        languages=languages_of(model),
         cycles=cycles,
     )
+
+
+def _preview(questionnaire: Questionnaire, lang: str) -> list[SectionView]:
+    """Every section as a respondent sees a new draft (defaults filled in, and one empty item
+    in each repeat so its questions show), drawn by the shared renderer of `webapp.forms`."""
+    answers: dict[str, object] = {}
+    for question in questionnaire.questions:
+        if question.default is not None:
+            answers[question.id] = question.default
+        elif question.type == "repeat":
+            answers[question.id] = [{}]
+    return prepare_sections(questionnaire, lang=lang, mode="preview", answers=answers)
 
 
 # Cycles ------------------------------------------------------------------------------------

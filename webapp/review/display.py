@@ -16,6 +16,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.model import Question, Questionnaire, Section
+from webapp.forms import display_answer
+from webapp.i18n import language_names
 
 NOT_ANSWERED = object()
 
@@ -31,14 +33,19 @@ def pick_language(questionnaire: Questionnaire, requested: str | None = None) ->
     return questionnaire.default_language
 
 
+def languages_of(questionnaire: Questionnaire) -> list[tuple[str, str]]:
+    """(code, name in itself) of the questionnaire's languages, for a language switch."""
+    return language_names(list(questionnaire.languages))
+
+
 @dataclass
 class Shown:
-    """One answer ready to print: `kind` tells the template how (text, list, pairs, grid, items)."""
+    """One answer ready to print: `kind` is `none` (unanswered), `text`, `list` (one line per
+    option, matrix row, grid row) or `count` (a repeat, whose items follow)."""
 
     kind: str
     text: str = ""
-    items: list[Any] = field(default_factory=list)
-    columns: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,81 +67,21 @@ class Entry:
 
 
 @dataclass
-class SectionView:
+class AnswersSection:
     section: Section
     title: str
     entries: list[Entry]
 
 
-def _choice_label(question: Question, value: Any, lang: str, q: Questionnaire) -> str:
-    for choice in question.choices:
-        if choice.value == value:
-            return q.text(choice.label, lang)
-    if value == "other" and question.other:
-        return _("Other")
-    return str(value)
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
 def show_value(
-    question: Question, value: Any, answers: Mapping[str, Any], q: Questionnaire, lang: str
+    question: Question, container: Mapping[str, Any], q: Questionnaire, lang: str
 ) -> Shown:
-    """A stored answer (assumed of the question's type; anything else printed as JSON)."""
-    kind = question.type
-    try:
-        if kind == "single_choice":
-            text = _choice_label(question, value, lang, q)
-            other = answers.get(question.other_key) if value == "other" else None
-            return Shown("text", f"{text}: {other}" if other else text)
-        if kind == "multiple_choice":
-            labels = [_choice_label(question, v, lang, q) for v in value]
-            other = answers.get(question.other_key) if "other" in value else None
-            if other:
-                labels = [
-                    f"{lbl}: {other}" if v == "other" else lbl
-                    for v, lbl in zip(value, labels, strict=True)
-                ]
-            return Shown("list", items=labels)
-        if kind == "matrix":
-            pairs = [
-                (q.text(row.label, lang), _choice_label(question, value[row.id], lang, q))
-                for row in question.rows
-                if row.id in value
-            ]
-            return Shown("pairs", items=pairs)
-        if kind == "grid":
-            rows = [
-                (
-                    q.text(row.label, lang),
-                    [_scalar(value.get(row.id, {}).get(c.id, "")) for c in question.columns],
-                )
-                for row in question.rows
-            ]
-            return Shown(
-                "grid", items=rows, columns=[q.text(c.label, lang) for c in question.columns]
-            )
-        if kind == "yes_no":
-            return Shown(
-                "text", _scalar(bool(value)) if isinstance(value, bool) else _scalar(value)
-            )
-        if kind == "repeat":
-            return Shown("text", _("%(n)d item(s)", n=len(value)))
-    except (TypeError, AttributeError, KeyError):
-        pass
-    return Shown("text", _scalar(value))
-
-
-def _marks_under(path: str, justifications: Mapping[str, str]) -> list[tuple[str, str]]:
-    return [(p, t) for p, t in justifications.items() if p == path or p.startswith(path + "/")]
+    """The answer to `question` in `container` as the respondent's pages print it (shared
+    `webapp.forms.display_answer`: choice labels, Yes/No, numbers, matrices, grids)."""
+    shown = display_answer(question, container, lambda text: q.text(text, lang))
+    if isinstance(shown, list):
+        return Shown("list", items=shown)
+    return Shown("text", shown)
 
 
 def _entry(
@@ -148,7 +95,12 @@ def _entry(
     comments: Mapping[str, list[str]],
 ) -> Entry:
     answered = value is not NOT_ANSWERED
-    shown = show_value(question, value, answers, q, lang) if answered else Shown("none")
+    if not answered:
+        shown = Shown("none")
+    elif question.type == "repeat" and isinstance(value, list):
+        shown = Shown("count", _("%(n)d item(s)", n=len(value)))  # the items follow
+    else:
+        shown = show_value(question, answers, q, lang)
     justifications = envelope.get("justifications") or {}
     entry = Entry(
         question=question,
@@ -190,7 +142,7 @@ def answer_sections(
     previous: Mapping[str, Any] | None = None,
     previous_model: Questionnaire | None = None,
     comments: Mapping[str, Sequence[str]] | None = None,
-) -> list[SectionView]:
+) -> list[AnswersSection]:
     """Every answer-taking question in definition order, with the previous cycle's value."""
     answers = envelope.get("answers") or {}
     comments = {k: list(v) for k, v in (comments or {}).items()}
@@ -214,7 +166,7 @@ def answer_sections(
             if previous is not None:
                 entry.previous = _previous(question, previous, previous_model or q, lang)
             entries.append(entry)
-        views.append(SectionView(section, q.text(section.title, lang), entries))
+        views.append(AnswersSection(section, q.text(section.title, lang), entries))
     return views
 
 
@@ -224,7 +176,7 @@ def _previous(
     for key in (question.id, question.renamed_from):
         if key and key in previous:
             old_question = old.by_id.get(key, question)
-            return show_value(old_question, previous[key], previous, old, lang)
+            return show_value(old_question, previous, old, lang)
     return None
 
 

@@ -24,7 +24,7 @@ from engine.model import PILLARS
 from webapp.extensions import db, login_manager
 from webapp.models import Cycle, Response, ReviewComment, User
 from webapp.review import bp
-from webapp.review.display import answer_sections, change_text, pick_language
+from webapp.review.display import answer_sections, change_text, languages_of, pick_language
 from webapp.review.forms import (
     AcceptForm,
     ReopenForm,
@@ -129,6 +129,7 @@ def _render_response(
             response=response,
             questionnaire=questionnaire,
             lang=lang,
+            languages=languages_of(questionnaire),
             sections=sections,
             previous=previous,
             last_return=last_return,
@@ -281,6 +282,7 @@ def indicators(cycle: str) -> ResponseReturnValue:
         cycle=found,
         questionnaire=questionnaire,
         lang=lang,
+        languages=languages_of(questionnaire),
         values=values,
         pillars=PILLARS,
         counted=len(answers),
