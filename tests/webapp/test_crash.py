@@ -202,7 +202,7 @@ def server(app, database_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.
     try:
         yield process, f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:

@@ -1,6 +1,6 @@
 """Migrations (RELIABILITY K3): upgrade, downgrade and upgrade again keep every row and every JSON
-answer intact, on SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL (in a database of
-its own, so the suite's shared schema is never touched)."""
+answer intact, on SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL (in a schema of its
+own, found through `search_path`, so the suite's shared schema is never touched)."""
 
 from __future__ import annotations
 
@@ -29,20 +29,21 @@ BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 @pytest.fixture(params=BACKENDS)
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database: a new SQLite file, or a new PostgreSQL database."""
+    """A URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
     server = make_url(normalise_url(POSTGRES_URL or ""))
-    name = f"kyoto_migrations_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    schema = f"kyoto_migrations_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield server.set(database=name).render_as_string(hide_password=False)
+        url = server.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
@@ -147,7 +148,10 @@ def test_a_round_trip_through_the_empty_schema(empty_database: str, tmp_path: Pa
         engine = create_engine(url)
         with engine.connect() as connection:
             functions = connection.execute(
-                text("SELECT count(*) FROM pg_proc WHERE proname = 'kyoto_append_only'")
+                text(
+                    "SELECT count(*) FROM pg_proc JOIN pg_namespace ON pg_namespace.oid = pronamespace"
+                    " WHERE proname = 'kyoto_append_only' AND nspname = current_schema()"
+                )
             ).scalar()
         engine.dispose()
         assert functions == 0
