@@ -242,8 +242,10 @@ def test_pasted_text_with_crlf_is_the_same_source(client, secretariat) -> None: 
 
 def test_republishing_the_same_source_is_a_no_op(client, secretariat) -> None:  # type: ignore[no-untyped-def]
     sign_in(client, secretariat)
-    data = {"source": MINI, "file_name": "mini.yaml"}
-    assert client.post("/admin/questionnaires/publish", data=data).status_code == 302
+    publish(MINI, "mini.yaml")  # as `kyoto load` does
+    db.session.commit()
+    # A browser sends the hidden source back with CRLF line ends: still the same source.
+    data = {"source": MINI.replace("\n", "\r\n"), "file_name": "mini.yaml"}
     again = client.post("/admin/questionnaires/publish", data=data, follow_redirects=True)
     assert again.status_code == 200
     assert "already published with this very content: nothing changed" in page(again).text
@@ -346,6 +348,12 @@ def test_open_a_cycle_for_the_audience_or_chosen_organisations(client, secretari
     cycle = db.session.scalar(select(Cycle))
     assert sorted(a.organisation.slug for a in cycle.assignments) == ["FRA", "PER", "ngo-one"]
     assert (cycle.opens_on, cycle.closes_on) == (TODAY, closes)
+    opened = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "open")).one()
+    assert (opened.entity, opened.entity_id, opened.actor_id) == (
+        "cycle",
+        f"mini@{TODAY.year}",
+        secretariat.id,
+    )
 
     chosen = client.post(
         "/admin/cycles/new",

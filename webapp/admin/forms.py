@@ -72,7 +72,11 @@ class UploadForm(FlaskForm):
 class PublishForm(FlaskForm):
     """The checked source travels back with the Publish button; the service checks it again."""
 
-    source = HiddenField(validators=[DataRequired(), _at_most_one_mebibyte])
+    source = HiddenField(
+        validators=[DataRequired(), _at_most_one_mebibyte],
+        filters=[lambda text: normalise_source(text) if isinstance(text, str) else text],
+    )
+    """Browsers send every line end of a form value as CRLF: published sources keep LF."""
     file_name = HiddenField(validators=[Optional(), Length(max=MAX_FILE_NAME)])
     lang = SelectField(_l("Preview language"), choices=[], validate_choice=False)
 

@@ -84,6 +84,14 @@ def show_value(
     return Shown("text", shown)
 
 
+def _here(key: str, path: str, question: Question) -> bool:
+    """Whether a mark at `key` shows beside the answer at `path`: its own, or one inside it
+    (a matrix row, a grid cell); a repeat's members show their own marks."""
+    if key == path:
+        return True
+    return question.type != "repeat" and key.startswith(path + "/")
+
+
 def _entry(
     question: Question,
     path: str,
@@ -110,8 +118,8 @@ def _entry(
         answered=answered,
         unconfirmed=path in (envelope.get("unconfirmed") or ()),
         confidential=path in (envelope.get("confidential") or ()),
-        justifications=[(p, t) for p, t in justifications.items() if p == path],
-        comments=list(comments.get(path, ())),
+        justifications=[(p, t) for p, t in justifications.items() if _here(p, path, question)],
+        comments=[t for p, texts in comments.items() if _here(p, path, question) for t in texts],
     )
     if question.type == "repeat" and answered and isinstance(value, list):
         for index, item in enumerate(value):
