@@ -19,6 +19,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -229,7 +230,14 @@ def language() -> Response:
     return redirect(safe_next(request.form.get("next")) or home_url())
 
 
+def _forget_loaded_user() -> None:
+    """Flask-Login caches the user in `g`; when an app context outlives a request (tests run
+    requests inside `with app.app_context()`), the next request must load and check it again."""
+    g.pop("_login_user", None)
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     app.jinja_env.globals["home_url"] = home_url
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_loaded_user)
     i18n.init_app(app)

@@ -19,7 +19,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request, session
-from flask_babel import get_babel, get_locale
+from flask_babel import get_babel, get_locale, refresh
 from flask_login import current_user
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -76,6 +76,9 @@ def init_app(app: Flask) -> None:
     if str(directory) not in babel_config.translation_directories:
         babel_config.translation_directories.insert(0, str(directory))
     app.context_processor(page_attributes)
+    # The locale is cached in the app context; a context reused across requests (test clients
+    # inside `with app.app_context()`) must not keep the previous request's language.
+    app.before_request_funcs.setdefault(None, []).insert(0, refresh)
 
 
 def compile_catalogs(source: Path, fallback: Path) -> Path:
