@@ -63,6 +63,10 @@ class Page(HTMLParser):
     def tags(self, name: str) -> list[dict[str, str | None]]:
         return [attrs for tag, attrs in self.elements if tag == name]
 
+    def duplicate_ids(self) -> list[str]:
+        ids = [attrs["id"] for _, attrs in self.elements if attrs.get("id")]
+        return sorted({i for i in ids if ids.count(i) > 1})
+
     def executable(self) -> list[str]:
         """Script elements, event-handler attributes and javascript: URLs: none may come from data."""
         found = []
@@ -198,6 +202,7 @@ def test_valid_upload_previews_then_publishes(client, secretariat) -> None:  # t
         assert len(inputs) == 1, name
         assert inputs[0]["id"] in labels, name
     assert "Programme name" in shown.text
+    assert shown.duplicate_ids() == []
     hidden = {a["name"]: a["value"] for a in shown.tags("input") if a.get("type") == "hidden"}
     assert hidden["source"] == MINI
     assert hidden["file_name"] == "mini.yaml"
@@ -471,6 +476,7 @@ def test_board_counts_and_states(client, secretariat) -> None:  # type: ignore[n
         "late": "3",
         "extended": "1",
     }
+    assert shown.duplicate_ids() == []
     statuses = {
         a["data-organisation"]: a["data-status"]
         for a in shown.tags("tr")

@@ -134,6 +134,7 @@ def test_secretariat_reads_answers_in_definition_order_with_marks(
     assert "A five-year programme funded by the EU" in text
     assert "Confidential" in text
     assert "Yes" in text
+    assert shown.duplicate_ids() == []
     for button in ("Accept", "Return for correction", "Reopen"):
         assert button in text
     # One comment box per answer-taking question, tied to the return form.
