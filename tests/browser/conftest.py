@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = int(os.environ.get("KYOTO_BROWSER_TIMEOUT_MS", "10000"))
 """How long a locator or an expectation waits for the page: generous, never a fixed sleep."""
 
 
