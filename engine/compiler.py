@@ -89,11 +89,11 @@ def _property(
 def _other_rule(question: Question, mode: Mode) -> dict[str, Any]:
     """`<id>_other` is required while 'other' is chosen (at submission) and forbidden otherwise."""
     rule: dict[str, Any] = {
-        "if": {"required": [question.id], "properties": {question.id: {"const": "other"}}},
-        "else": {"not": {"required": [question.other_key]}},
+        "if": {"required": [question.id], "properties": {question.id: {"const": "other"}}}
     }
     if mode == "submit":
         rule["then"] = {"required": [question.other_key]}
+    rule["else"] = {"not": {"required": [question.other_key]}}
     return rule
 
 
@@ -104,9 +104,10 @@ def _visibility_rules(
     shown = condition_schema(question.when.tree, scope) if question.when else None
     required = mode == "submit" and question.required is True
     if shown is not None:
-        rule: dict[str, Any] = {"if": shown, "else": {"not": {"required": [question.id]}}}
+        rule: dict[str, Any] = {"if": shown}
         if required:
             rule["then"] = {"required": [question.id]}
+        rule["else"] = {"not": {"required": [question.id]}}
         rules = [rule]
     else:
         rules = []

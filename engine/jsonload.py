@@ -115,6 +115,7 @@ def loads(data: str | bytes) -> Any:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise JSONError(f"the JSON document is not valid UTF-8 ({error.reason})") from None
+    data = data.removeprefix("\ufeff")  # a byte order mark is not part of the document
     if _depth(data) > MAX_JSON_DEPTH:
         raise JSONError(f"the JSON document nests deeper than {MAX_JSON_DEPTH} levels")
     try:
