@@ -16,6 +16,9 @@ import pytest
 from engine.checker import check_source
 from engine.expressions import clock, from_json, parse, to_json
 from engine.expressions.evaluate import evaluate
+from tests.conftest import login, make_user
+from tests.webapp.test_respond_html import Element, user_per_request
+from tests.webapp.test_respond_html import parse as parse_html
 from webapp.forms.logic import client_plan, compute
 from webapp.forms.numbers import NumberError, parse_number
 
@@ -23,6 +26,7 @@ RUNNER = Path(__file__).with_name("run.js")
 NODE = shutil.which("node")
 TODAY = "2026-03-15"
 
+__all__ = ["user_per_request"]
 pytestmark = pytest.mark.skipif(
     NODE is None, reason="Node.js is not installed: the browser's evaluator cannot be compared"
 )
@@ -36,8 +40,9 @@ def run_node(cases: dict[str, Any]) -> dict[str, Any]:
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
+        check=False,
     )
+    assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
@@ -503,3 +508,138 @@ def test_visibility_and_calculated_values_agree_with_the_server() -> None:
         }, answers
         assert same(got["env"], json.loads(json.dumps(logic.env))), (answers, got["env"], logic.env)
         assert same(got["items"], json.loads(json.dumps(logic.items))), answers
+
+
+# -- the script on real pages (a minimal DOM in tests/js/fakedom.js) -----------------------------
+
+
+def _dom(element: Element) -> dict[str, Any]:
+    return {
+        "tag": element.tag,
+        "attrs": element.attrs,
+        "children": [c if isinstance(c, str) else _dom(c) for c in element.children],
+    }
+
+
+def _page(html: str) -> dict[str, Any]:
+    document = parse_html(html)
+    roots = document.find_all("html") or document.find_all("form")
+    return _dom(roots[0])
+
+
+def _shown(result: dict[str, Any]) -> dict[str, bool]:
+    shown = {}
+    for question in result["questions"]:
+        key = (
+            question["id"]
+            if question["repeat"] is None
+            else f"{question['repeat']}/{question['item']}/{question['id']}"
+        )
+        shown[key] = not question["hidden"]
+    return shown
+
+
+def test_the_page_script_shows_and_hides_questions_as_people_type(
+    mini_cycle, client, user_per_request
+) -> None:  # type: ignore[no-untyped-def]
+    france = next(a.organisation for a in mini_cycle.assignments if a.organisation.slug == "FRA")
+    login(client, make_user("focal_point", france))
+    dom = _page(client.get(f"/cycles/{mini_cycle.id}/prevention?lang=en").get_data(as_text=True))
+    pick = lambda value: {"name": "national_strategy", "value": value, "checked": True}  # noqa: E731
+    results = run_node(
+        {
+            "pages": [
+                {"dom": dom},
+                {"dom": dom, "edits": [pick("full")]},
+                {"dom": dom, "edits": [pick("full"), pick("none")]},
+            ]
+        }
+    )["pages"]
+    assert [_shown(r)["strategy_year"] for r in results] == [False, True, False]
+
+
+def test_the_page_script_handles_repeats_and_calculated_values(app) -> None:  # type: ignore[no-untyped-def]
+    from tests.webapp.test_forms_types import ALL_TYPES, ANSWERS
+    from webapp.forms import prepare_section
+
+    questionnaire = check_source(ALL_TYPES, "all.yaml").questionnaire
+    assert questionnaire is not None
+    with app.test_request_context():
+        module = app.jinja_env.get_template("respond/_questions.html").make_module()
+        pages = {}
+        for section in questionnaire.sections:
+            view = prepare_section(questionnaire, section, lang="en", answers=ANSWERS)
+            pages[section.id] = _page(f"<form>{module.render_section(view)}</form>")
+    results = run_node(
+        {
+            "pages": [
+                {"dom": pages["tables"]},
+                {
+                    "dom": pages["tables"],
+                    "edits": [
+                        {"name": "projects-1-funded", "value": "true", "checked": True},
+                        {"name": "projects-0-funded", "value": "false", "checked": True},
+                        {"name": "projects-1-cost", "value": "٢٥٠٠"},
+                    ],
+                },
+                {
+                    "dom": pages["basics"],
+                    "edits": [{"name": "staff", "value": "4"}, {"name": "budget", "value": "10"}],
+                },
+                {"dom": pages["basics"], "edits": [{"name": "staff", "value": "0"}]},
+                {"dom": pages["basics"], "edits": [{"name": "staff", "value": "4 000"}]},
+            ]
+        }
+    )["pages"]
+    first, edited = _shown(results[0]), _shown(results[1])
+    assert (first["projects/0/funder"], first["projects/1/funder"]) == (True, False)
+    assert (edited["projects/0/funder"], edited["projects/1/funder"]) == (False, True)
+    assert results[0]["outputs"]["projects-0-cost_k"] == "1.5"
+    assert results[1]["outputs"]["projects-1-cost_k"] == "2.5"
+    assert results[2]["outputs"]["per_staff"] == "2.5"
+    assert results[3]["outputs"]["per_staff"] == "", "division by zero is null"
+    assert results[4]["outputs"]["per_staff"] == str(2500.5 / 120), (
+        "an unreadable number changes nothing"
+    )
+
+
+def test_grid_totals_and_character_counters(app) -> None:  # type: ignore[no-untyped-def]
+    from tests.webapp.test_forms_types import ALL_TYPES, ANSWERS
+    from webapp.forms import prepare_section
+
+    questionnaire = check_source(ALL_TYPES, "all.yaml").questionnaire
+    assert questionnaire is not None
+    with app.test_request_context():
+        module = app.jinja_env.get_template("respond/_questions.html").make_module()
+        doms = {
+            s.id: _page(
+                f"<form data-kyoto-form>{module.render_section(prepare_section(questionnaire, s, lang='en', answers=ANSWERS))}</form>"
+            )
+            for s in questionnaire.sections
+        }
+    results = run_node(
+        {
+            "enhance": [
+                {
+                    "dom": doms["tables"],
+                    "edits": [
+                        {"name": "cases-women-acquitted", "value": "٥"},
+                        {"name": "cases-men-convicted", "value": "x"},
+                    ],
+                },
+                {"dom": doms["basics"], "edits": [{"name": "agency", "value": "😀" * 20}]},
+                {"dom": doms["basics"], "edits": [{"name": "agency", "value": "😀" * 21}]},
+            ]
+        }
+    )["enhance"]
+    tables = results[0]["outputs"]
+    assert tables["cases--row--men--total"] == "0"
+    assert tables["cases--row--women--total"] == "8"
+    assert tables["cases--column--convicted--total"] == "3"
+    assert tables["cases--column--acquitted--total"] == "5"
+    assert tables["all-4"] == "8"
+    assert results[1]["counters"]["agency--count"] == {"text": "20 / 20", "over": False}
+    assert results[2]["counters"]["agency--count"] == {"text": "21 / 20", "over": True}
+    assert set(results[1]["limited"]) == {None}, (
+        "maxlength (UTF-16 units) gives way to the code-point counter"
+    )

@@ -9,6 +9,8 @@
  */
 (function () {
   "use strict";
+  if (window.KyotoQuestionnaire) { return; } // a page may load this once per section
+  window.KyotoQuestionnaire = true;
 
   function all(root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
 
@@ -31,7 +33,7 @@
 
   function updateGrid(table) {
     var columns = {};
-    all(table, "tbody tr[data-grid-row]").forEach(function (row) {
+    all(table, "tr[data-grid-row]").forEach(function (row) {
       var numbers = [];
       all(row, "input[data-grid-column]").forEach(function (input) {
         var n = readNumber(input.value), column = input.getAttribute("data-grid-column");
