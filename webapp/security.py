@@ -3,6 +3,11 @@
 Production is recognised by `PREFERRED_URL_SCHEME = "https"` (environment:
 `KYOTO_PREFERRED_URL_SCHEME=https`): session and remember cookies become `Secure` and every
 response carries `Strict-Transport-Security` (`HSTS_MAX_AGE` seconds, default one year).
+
+Behind reverse proxies set `PROXY_COUNT` (`KYOTO_PROXY_COUNT=1` for one nginx): the client's
+address and scheme are then read from that many `X-Forwarded-For`/`-Proto`/`-Host` entries.
+Without it those headers are ignored (a client could forge them), and every request seems to
+come from the proxy, so the per-address login limit would count everyone together.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, has_request_context, request
 from flask.logging import default_handler
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -42,6 +48,12 @@ def request_id() -> str:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("HSTS_MAX_AGE", 365 * 24 * 3600)
+    app.config.setdefault("PROXY_COUNT", 0)
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     if is_https(app):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -288,3 +288,32 @@ def test_ordinary_forms_pass(client: FlaskClient) -> None:
     data = {f"q{i}": "answer" for i in range(500)} | {"email": "a@b.org", "password": "x"}
     assert client.post("/login", data=data).status_code == 200
     assert client.post("/login", **multipart(data)).status_code == 200
+
+
+# Reverse proxies ---------------------------------------------------------------------------
+
+
+def _remote_address_app(make_app: Callable[..., Flask], **config: Any) -> FlaskClient:
+    app = make_app(**config)
+
+    @app.get("/_test/address")
+    def address() -> str:
+        from flask import request
+
+        return f"{request.remote_addr} {request.scheme}"
+
+    return app.test_client()
+
+
+def test_forwarded_headers_are_ignored_without_a_proxy(make_app: Callable[..., Flask]) -> None:
+    client = _remote_address_app(make_app)
+    headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    response = client.get("/_test/address", headers=headers)
+    assert response.get_data(as_text=True) == "127.0.0.1 http"
+
+
+def test_the_client_address_is_read_behind_one_proxy(make_app: Callable[..., Flask]) -> None:
+    client = _remote_address_app(make_app, PROXY_COUNT=1)
+    headers = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9", "X-Forwarded-Proto": "https"}
+    response = client.get("/_test/address", headers=headers)
+    assert response.get_data(as_text=True) == "203.0.113.9 https"  # the entry our proxy added
