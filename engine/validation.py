@@ -370,15 +370,15 @@ class Validator:
         if not present:
             if question.id in run.tainted:
                 return  # shown or not depends on an invalid answer
-            if other_present and not trusted:
-                issue = Issue((question.other_key,), "other_forbidden")
-                run.error(key, issue, question, question.id)
             if (
                 run.mode == "submit"
                 and check_required
                 and self._required(question, env, run.tainted)
             ):
                 run.error(key, Issue((question.id,), "required"), question, question.id)
+            if other_present and not trusted:
+                issue = Issue((question.other_key,), "other_forbidden")
+                run.error(key, issue, question, question.id)
             return
         value = answers[question.id]
         if not trusted:
@@ -532,10 +532,10 @@ class Validator:
         if not present:
             if member.id in scope.tainted:
                 return
-            if other_present and not trusted:
-                run.error(key, Issue(other_path, "other_forbidden"), member, member.id)
             if run.mode == "submit" and self._required(member, scope, scope.tainted):
                 run.error(key, Issue(path, "required"), member, member.id)
+            if other_present and not trusted:
+                run.error(key, Issue(other_path, "other_forbidden"), member, member.id)
             return
         value = item[member.id]
         if trusted:
