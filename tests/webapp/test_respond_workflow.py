@@ -539,3 +539,73 @@ def test_sections_show_progress(mini_cycle, client: FlaskClient, focal) -> None:
     assert items == ["Crime prevention 0 of 2 answered", "Criminal justice 1 of 2 answered"]
     current = [a for a in nav.find_all("a") if a.get("aria-current") == "page"]
     assert [a.text for a in current] == ["Criminal justice"]
+
+
+def test_a_post_after_the_session_was_closed_keeps_the_answers(
+    mini_cycle, client: FlaskClient, focal
+) -> None:  # type: ignore[no-untyped-def]
+    from webapp.services.users import end_sessions
+
+    page = client.get(_url(mini_cycle, "justice")).get_data(as_text=True)
+    end_sessions(focal)  # logged out from another device: this cookie no longer works
+    db.session.commit()
+    answer = client.post(
+        _url(mini_cycle, "justice"),
+        data={"version": _version(page), "action": "save", "prisoners": "77"},
+        headers={"Origin": "http://localhost"},
+    )
+    assert answer.status_code == 401
+    html = answer.get_data(as_text=True)
+    assert _value(html, "prisoners") == "77"
+    assert "no longer logged in" in html
+    assert db.session.query(Response).count() == 0
+    elsewhere = client.post(_url(mini_cycle, "justice"), data={"prisoners": "77"})
+    assert elsewhere.status_code == 302, "without our Origin, the usual way to the login page"
+
+
+def test_database_down_before_the_page_is_read_keeps_the_post(
+    mini_cycle, client: FlaskClient, focal, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from webapp.respond import routes
+
+    page = client.get(_url(mini_cycle, "justice")).get_data(as_text=True)
+
+    def down(*args: Any) -> None:
+        raise OperationalError("SELECT", {}, Exception("could not connect to server"))
+
+    monkeypatch.setattr(routes, "load", down)
+    answer = client.post(
+        _url(mini_cycle, "justice"),
+        data={"version": _version(page), "action": "save", "prisoners": "31", "legal_aid": "false"},
+    )
+    assert answer.status_code == 503
+    html = answer.get_data(as_text=True)
+    assert _value(html, "prisoners") == "31"
+    assert _value(html, "legal_aid") == "false"
+    assert "database is unavailable" in html
+    assert client.get(_url(mini_cycle, "justice")).status_code == 503
+
+
+def test_a_page_drawn_again_keeps_the_version_it_was_drawn_from(
+    mini_cycle, client: FlaskClient, focal
+) -> None:  # type: ignore[no-untyped-def]
+    """A save refused for a typing error must not adopt a newer version: the next save would
+    then overwrite, unseen, what someone else saved in between (A5)."""
+    _save(client, mini_cycle, {"action": "save", "prisoners": "5"}, "justice")
+    page = client.get(_url(mini_cycle, "justice")).get_data(as_text=True)
+    stored = _stored()
+    save_draft(stored, {"prisoners": 6, "legal_aid": True}, None, stored.version)
+    db.session.commit()
+    refused = client.post(
+        _url(mini_cycle, "justice"),
+        data={"version": _version(page), "action": "save", "prisoners": "7x"},
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert _version(html) == _version(page)
+    again = client.post(
+        _url(mini_cycle, "justice"),
+        data={"version": _version(html), "action": "save", "prisoners": "7"},
+    )
+    assert again.status_code == 409
+    assert _stored().answers == {"prisoners": 6, "legal_aid": True}

@@ -113,10 +113,8 @@ def _save(
             raw.update(builder(question).raw(question, snap.answers))
     shown = compute(questionnaire, answers, parsed.unknown)
     answers, dropped = drop_hidden(questionnaire, answers)
-    justifications = merge_paths(snap.justifications, controls.justifications, section)
-    confidential = sorted(
-        {p for p in snap.confidential if not in_section(p, section)} | set(controls.confidential)
-    )
+    typed = _typed(snap, section, controls, raw, parsed, answers)
+    justifications, confidential = typed["justifications"], typed["confidential"]
     problems: list[Any] = [
         Problem(pointer(*path), _question_id(questionnaire, path), message)
         for path, message in parsed.errors
@@ -124,14 +122,6 @@ def _save(
     ]
     checked = validator_for(questionnaire).validate(answers, "draft", lang, justifications)
     problems += checked.errors
-    typed = {
-        "answers": answers,
-        "raw": raw,
-        "unknown": parsed.unknown,
-        "justifications": justifications,
-        "confirmed": controls.confirmed,
-        "confidential": confidential,
-    }
     if problems:
         return _problem_page(snap, section, lang, typed, problems, _("Nothing was saved yet."))
     response = target.response or response_for(target.cycle, target.organisation)
@@ -252,12 +242,7 @@ def _typed_page(
     typed: Mapping[str, Any] | None = None,
 ) -> ResponseReturnValue:
     if typed is None:
-        parsed = parse_values(section.questions, raw)
-        typed = {
-            "answers": merge_section(snap.answers, section, parsed.answers),
-            "raw": raw,
-            "unknown": parsed.unknown,
-        }
+        typed = _typed(snap, section, controls, raw, parse_values(section.questions, raw))
     page = build_page(snap, section, lang, **_shown(typed))
     page.alert = _("Your answers were NOT saved: %(reason)s", reason=message)
     return render_page(page, status)
@@ -269,9 +254,26 @@ def typed_again(
     """The page with what was posted, unsaved (a CSRF failure)."""
     controls = read_controls(formdata, section)
     raw = section_form_class(snap.questionnaire, section)(formdata=formdata).data
-    parsed = parse_values(section.questions, raw)
-    typed = {
-        "answers": merge_section(snap.answers, section, parsed.answers),
+    typed = _typed(snap, section, controls, raw, parse_values(section.questions, raw))
+    page = build_page(snap, section, lang, **_shown(typed))
+    page.alert = message
+    return render_page(page, status)
+
+
+def _typed(
+    snap: Snapshot,
+    section: Section,
+    controls: Controls,
+    raw: dict[str, Any],
+    parsed: Any,
+    answers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything the person posted, to draw again: answers, raw inputs, marks, and the version
+    the page was drawn from (never the current one: the next save must still see a newer one)."""
+    return {
+        "answers": merge_section(snap.answers, section, parsed.answers)
+        if answers is None
+        else answers,
         "raw": raw,
         "unknown": parsed.unknown,
         "justifications": merge_paths(snap.justifications, controls.justifications, section),
@@ -280,18 +282,13 @@ def typed_again(
             {p for p in snap.confidential if not in_section(p, section)}
             | set(controls.confidential)
         ),
+        "version": controls.version,
     }
-    page = build_page(snap, section, lang, **_shown(typed))
-    page.alert = message
-    return render_page(page, status)
 
 
 def _shown(typed: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: v
-        for k, v in typed.items()
-        if k in ("answers", "raw", "unknown", "justifications", "confirmed", "confidential")
-    }
+    keys = ("answers", "raw", "unknown", "justifications", "confirmed", "confidential", "version")
+    return {k: v for k, v in typed.items() if k in keys}
 
 
 def _restructure(
@@ -324,26 +321,8 @@ def _restructure(
                 )
             )
         raw[repeat.id] = items
-    parsed = parse_values(section.questions, raw)
-    typed = {
-        "answers": merge_section(snap.answers, section, parsed.answers),
-        "raw": raw,
-        "unknown": parsed.unknown,
-        "justifications": merge_paths(snap.justifications, controls.justifications, section),
-        "confirmed": controls.confirmed,
-        "confidential": sorted(
-            {p for p in snap.confidential if not in_section(p, section)}
-            | set(controls.confidential)
-        ),
-    }
-    page = build_page(
-        snap,
-        section,
-        lang,
-        notices=notices,
-        version=controls.version if controls.version >= 0 else None,
-        **_shown(typed),
-    )
+    typed = _typed(snap, section, controls, raw, parse_values(section.questions, raw))
+    page = build_page(snap, section, lang, notices=notices, **_shown(typed))
     return render_page(page)
 
 

@@ -169,7 +169,7 @@ def build_page(
         sections=_sections(snapshot, section, lang, answers),
         languages=_languages(snapshot, section, lang),
         action_url=section_url(snapshot.cycle_id, section.id, lang),
-        version=snapshot.version if version is None else version,
+        version=snapshot.version if version is None else max(version, 0),
         editable=snapshot.editable,
         can_submit=snapshot.can_submit and snapshot.editable,
         alert=alert,

@@ -82,8 +82,9 @@ def cycle(cycle_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/cycles/<int:cycle_id>/<section_id>", methods=["GET", "POST"])
-@login_required
 def section(cycle_id: int, section_id: str) -> ResponseReturnValue:
+    if not current_user.is_authenticated:
+        return _logged_out()
     target = load(cycle_id, current_user)
     found = find_section(target.questionnaire, section_id)
     if found is None:
@@ -139,6 +140,20 @@ def csrf_failed(error: CSRFError) -> ResponseReturnValue:
     lang = language_for(target.questionnaire, request.args.get("lang"), str(get_locale()))
     with _interface(lang):
         return typed_again(snapshot(target), found, lang, request.form, message, 400)
+
+
+def _logged_out() -> ResponseReturnValue:
+    """Not logged in (any more): a post from our own page keeps what was typed (the session
+    ended, or was closed from another device); anything else goes to the login page."""
+    if request.method == "POST" and _same_origin():
+        return _preserved(
+            _(
+                "Your answers were NOT saved: you are no longer logged in. Log in again, then "
+                "press Save draft here; what you typed is kept on this page."
+            ),
+            401,
+        )
+    return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]
 
 
 def _preserved(message: str, status: int) -> ResponseReturnValue:
