@@ -58,9 +58,10 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     _configure_logging(app)
-    # First of all before-request hooks, so a refusal by CSRF or the rate limiter has an id too.
-    app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
-    app.before_request(_check_size)
+    # Before the CSRF check and the rate limiter: their refusals get an id too, and a body too
+    # large is refused as such (413), before anything reads it.
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[0:0] = [_assign_request_id, _check_size]
     app.after_request(_headers)
 
 

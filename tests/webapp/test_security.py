@@ -317,3 +317,12 @@ def test_the_client_address_is_read_behind_one_proxy(make_app: Callable[..., Fla
     headers = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9", "X-Forwarded-Proto": "https"}
     response = client.get("/_test/address", headers=headers)
     assert response.get_data(as_text=True) == "203.0.113.9 https"  # the entry our proxy added
+
+
+def test_too_large_comes_before_the_csrf_check(make_app: Callable[..., Flask]) -> None:
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    body = "&".join(f"field{i}=x" for i in range(5000))
+    response = client.post("/login", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    response = client.post("/login", data=b"x" * (11 * MB), content_type="text/plain")
+    assert response.status_code == 413
