@@ -138,3 +138,46 @@ def test_validator_path_and_question_of_errors() -> None:
         ("/programmes/0/budget_usd", "budget_usd"),
         ("/zzz", "zzz"),
     ]
+
+
+REDOS_DEFINITION = """
+id: redos
+version: 1
+title: Catastrophic patterns
+sections:
+  - id: s
+    pillar: rule_of_law
+    title: S
+    questions:
+      - {id: alternation, type: text, pattern: '(a|a)*b', label: A}
+      - {id: overlapping, type: text, pattern: '(?:a|aa)+c', label: B}
+      - {id: nested, type: text, pattern: '(x+x+)+y', label: C}
+"""
+
+
+@pytest.mark.parametrize("mode", ["draft", "submit"])
+def test_catastrophic_patterns_stay_linear(mode: str) -> None:
+    """RELIABILITY C10: an author pattern that backtracks exponentially elsewhere is matched in
+    linear time, on the fast path (jsonschema-rs) as on the full path (RE2)."""
+    import time
+
+    from engine.checker import check_source
+
+    result = check_source(REDOS_DEFINITION)
+    assert result.questionnaire is not None, [str(p) for p in result.problems]
+    validator = Validator(result.questionnaire)
+    attacks = {"alternation": "a" * 40 + "!", "overlapping": "a" * 40 + "!", "nested": "x" * 40}
+    for key, attack in attacks.items():
+        started = time.perf_counter()
+        checked = validator.validate({key: attack}, mode)  # type: ignore[arg-type]
+        assert time.perf_counter() - started < 0.1, key
+        assert [e.path for e in checked.errors] == [f"/{key}"]
+    valid = {
+        "alternation": "a" * 40 + "b",
+        "overlapping": "a" * 41 + "c",
+        "nested": "xx" * 20 + "y",
+    }
+    started = time.perf_counter()
+    assert validator.validate(valid, mode).valid  # type: ignore[arg-type]
+    assert validator._fast[mode].is_valid(valid)
+    assert time.perf_counter() - started < 0.1
