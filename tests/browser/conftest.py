@@ -214,7 +214,6 @@ def screenshots() -> Screenshots:
 class People:
     cycle_name: str
     focal_point: str
-    contributor: str
     secretariat: str
     officer: str
     password: str = PASSWORD
@@ -227,7 +226,6 @@ def people(mini_cycle: Any) -> People:
     return People(
         cycle_name=mini_cycle.name,
         focal_point=make_user("focal_point", france).email,
-        contributor=make_user("contributor", france).email,
         secretariat=make_user("secretariat").email,
         officer=make_user("officer").email,
     )

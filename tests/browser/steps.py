@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -98,7 +97,3 @@ def open_questionnaire(page: Page, title: str) -> None:
     page.goto("/")
     page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
-
-
-def value_of(locator: Locator) -> Any:
-    return locator.input_value()

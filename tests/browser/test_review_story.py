@@ -58,6 +58,11 @@ def test_submit_in_french_return_fix_resubmit_accept_and_see_it_on_the_board(
     focal.get_by_role("link", name=TITLE, exact=True).click()
     expect(focal.locator("html")).to_have_attribute("lang", "fr")
     focal.get_by_role("radio", name="Pleinement mis en œuvre").check()
+    button(focal, FRENCH.submit).click()  # too early: the errors are announced in French
+    expect(alert(focal).filter(has_text="Votre brouillon a été enregistré")).to_have_count(1)
+    summary = alert(focal).filter(has=focal.get_by_role("heading", name="Il y a un problème"))
+    expect(summary.get_by_role("link")).to_have_text([re.compile("^Année d'adoption")])
+    screenshots.take(focal, "errors-french")
     field(focal, "Année d'adoption").fill("2015")
     button(focal, FRENCH.save).click()
     expect(status_message(focal, FRENCH.saved)).to_be_visible()
@@ -82,6 +87,9 @@ def test_submit_in_french_return_fix_resubmit_accept_and_see_it_on_the_board(
     expect(status).to_have_text("submitted")
     expect(secretariat.get_by_role("heading", name=PRISONERS_EN)).to_be_visible()
     expect(secretariat.get_by_text("5000", exact=True)).to_be_visible()
+    button(secretariat, "Return for correction").click()  # without saying why: refused
+    expect(alert(secretariat)).to_have_count(1)
+    expect(status).to_have_text("submitted")
     field(secretariat, f"Comment on “{PRISONERS_EN}” (optional)").fill(QUESTION_COMMENT)
     field(secretariat, "Reason for returning").fill(RETURN_REASON)
     screenshots.take(secretariat, "review")
