@@ -22,7 +22,7 @@ from engine.expressions import clock, truthy
 from engine.messages import render
 from engine.model import Expression, Question, Questionnaire
 from engine.types import Issue, Mode, Path
-from engine.types.base import check_text
+from engine.types.base import END, check_text
 
 ENVELOPE_KEYS = frozenset(
     {"answers", "justifications", "confidential", "unconfirmed", "status", "version"}
@@ -67,6 +67,24 @@ class ValidationResult:
     def submittable(self) -> bool:
         """Valid, and every warning justified (SPEC §8: an unjustified warning blocks submission)."""
         return self.valid and not self.unjustified_warnings
+
+
+def linear_schema(schema: Any) -> Any:
+    """The schema for the fast path: patterns without the `END` look-ahead, for the linear-time
+    `regex` engine of jsonschema-rs (where `$` is the end of the answer). With the look-ahead,
+    jsonschema-rs would use a backtracking engine, exponential on an author's `(a|a)*b`."""
+    if isinstance(schema, dict):
+        return {
+            key: (
+                value.removesuffix(END[1:])
+                if key == "pattern" and isinstance(value, str) and value.endswith(END)
+                else linear_schema(value)
+            )
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [linear_schema(item) for item in schema]
+    return schema
 
 
 def pointer(path: Path) -> str:
@@ -123,7 +141,11 @@ class Validator:
         self.questionnaire = questionnaire
         self.schemas = {mode: compile_schema(questionnaire, mode) for mode in ("draft", "submit")}
         self._fast = {
-            mode: jsonschema_rs.validator_for(schema, validate_formats=True)
+            mode: jsonschema_rs.validator_for(
+                linear_schema(schema),
+                validate_formats=True,
+                pattern_options=jsonschema_rs.RegexOptions(),
+            )
             for mode, schema in self.schemas.items()
         }
         self.order = {q.id: i for i, q in enumerate(questionnaire.walk())}

@@ -35,10 +35,10 @@ class SchemaOptions:
 # Refused in text (SPEC §8): C0 controls but tab, LF and CR; DEL; C1 controls. The pattern uses
 # only `\xHH` escapes, which Python, JavaScript, Rust and RE2 all read the same way.
 CONTROL_FREE_PATTERN = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
-# The end of the answer in our own fixed patterns (dates, email, url). `$` alone also matches
-# before a final line feed in Python's `re` (which python-jsonschema, fastjsonschema and hypothesis
-# use), so '2024-01-01\n' would pass there; the look-ahead makes every engine read the end alike.
-# Not for author patterns: see `engine.types.text.schema_pattern`.
+# The end of the answer. `$` alone also matches before a final line feed in Python's `re` (which
+# python-jsonschema, fastjsonschema and hypothesis use), so '2024\n' would pass `^[0-9]{4}$`
+# there; the look-ahead makes every engine read the end the same way. (The fast path drops it
+# again, see `engine.validation.linear_schema`: RE2-like engines read `$` as the very end.)
 END = r"$(?!\n)"
 _CONTROLS = frozenset([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
 CONTROL_TRANSLATION = dict.fromkeys(_CONTROLS)

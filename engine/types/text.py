@@ -61,14 +61,8 @@ def _spell_dots(pattern: str, dot: str) -> str:
 
 
 def schema_pattern(pattern: str) -> str:
-    """An author pattern as a JSON Schema `pattern`: the whole answer, read alike everywhere.
-
-    It ends with a plain `$`, not `END`: a look-ahead sends jsonschema-rs (the fast path) to a
-    backtracking engine, and an author's `(a|a)*b` would then take exponential time. ECMA-262,
-    Rust and RE2 read `$` as the end of the answer; Python's `re` (python-jsonschema,
-    fastjsonschema) also lets it match before a final line feed, their deviation, not ours.
-    """
-    return f"^(?:{_spell_dots(portable(pattern), _DOT_SCHEMA)})$"
+    """An author pattern as a JSON Schema `pattern`: the whole answer, read alike everywhere."""
+    return f"^(?:{_spell_dots(portable(pattern), _DOT_SCHEMA)}){END}"
 
 
 @lru_cache(maxsize=1024)
