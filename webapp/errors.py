@@ -6,6 +6,8 @@ CSRF failure with `@bp.errorhandler(CSRFError)`.
 
 Unexpected exceptions become a generic 500 page naming the request id (never a traceback); Flask
 logs the exception, and `security.JsonFormatter` puts the request id in that log line (G8).
+A database that is down or locked gives 503 "try again", not 500. These pages still render when
+the database cannot load the current user: they are then drawn as for an anonymous visitor.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import logging
 import math
 import time
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
 
-from webapp.extensions import db, limiter
+from webapp.extensions import db, limiter, login_manager
 from webapp.security import log_event, request_id
 from webapp.services import ServiceError
 
@@ -90,6 +94,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ServiceError, _service_error)
     app.register_error_handler(InternalServerError, _internal_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
 
 
 def wants_json() -> bool:
@@ -152,12 +157,24 @@ def _service_error(error: ServiceError) -> Response:
     return error_response(error.status, error.message)
 
 
+def _database_unavailable(error: OperationalError) -> Response:
+    """The database refused or dropped the connection ("database is locked", a restart): 503."""
+    current_app.logger.error("database unavailable", exc_info=error)
+    response = _internal_error(ServiceUnavailable())
+    response.headers.setdefault("Retry-After", "30")
+    return response
+
+
 def _internal_error(error: HTTPException) -> Response:
     """Generic page: no traceback, no exception text, only the request id to quote."""
     try:
         db.session.rollback()
     except Exception:  # the database may be the reason we are here
         current_app.logger.exception("rollback failed while handling an error")
+    try:
+        current_user.is_authenticated  # noqa: B018 - loads the user now, or fails now
+    except Exception:  # the user cannot be loaded: draw the page for an anonymous visitor
+        g._login_user = login_manager.anonymous_user()
     status = error.code if error.code and error.code >= 500 else 500
     try:
         return error_response(status)

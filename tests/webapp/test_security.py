@@ -12,9 +12,11 @@ import pytest
 from flask import Blueprint, Flask, abort
 from flask.testing import FlaskClient
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
+from tests.conftest import login, make_user
 from webapp import create_app
-from webapp.extensions import db
+from webapp.extensions import db, login_manager
 from webapp.security import JsonFormatter
 from webapp.services import Conflict
 
@@ -72,6 +74,11 @@ def broken(make_app: Callable[..., Flask]) -> Flask:
     @app.get("/api/forbidden")
     def api_forbidden() -> str:
         abort(403)
+
+    @app.get("/locked")
+    @app.get("/api/locked")
+    def locked() -> str:
+        raise OperationalError("UPDATE response", {}, Exception("database is locked"))
 
     return app
 
@@ -198,6 +205,29 @@ def test_error_pages_for_people(broken: Flask, path: str, status: int, title: st
     html = response.get_data(as_text=True)
     assert f"<h1>{title}</h1>" in html
     assert f"Error {status}. Reference: {response.headers['X-Request-Id']}" in html
+
+
+def test_database_unavailable_is_a_503_page_even_for_a_logged_in_user(
+    broken: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = broken.test_client()
+    login(client, make_user("secretariat"))
+
+    def database_down(user_id: str) -> None:
+        raise OperationalError("SELECT user", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(login_manager, "_user_callback", database_down)
+    response = client.get("/locked")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    html = response.get_data(as_text=True)
+    assert "<h1>Service unavailable</h1>" in html
+    assert f"Reference: {response.headers['X-Request-Id']}" in html
+    assert "database is locked" not in html
+    assert "refused" not in html
+    response = client.get("/api/locked")
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "unavailable"
 
 
 def test_service_errors_show_their_message(broken: Flask) -> None:
