@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, current_app, request, session
 from flask_babel import get_babel, get_locale, refresh
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 SESSION_KEY = "language"
@@ -32,7 +33,10 @@ def select_locale() -> str:
     chosen = session.get(SESSION_KEY)
     if chosen in languages:
         return str(chosen)
-    preferred = getattr(current_user, "language", None) if current_user else None
+    try:
+        preferred = getattr(current_user, "language", None)
+    except SQLAlchemyError:  # the database is down: the page must still be drawn
+        preferred = None
     if preferred in languages:
         return str(preferred)
     return str(

@@ -290,3 +290,22 @@ def test_the_account_language_applies_without_a_choice(app: Flask, client: Flask
     db.session.commit()
     client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert '<html lang="es"' in client.get("/no-such-page").get_data(as_text=True)
+
+
+def test_the_language_is_chosen_even_when_the_database_is_down(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages drawn during an outage ("your answers were not saved") still get a language."""
+    from flask import g, session
+    from sqlalchemy.exc import OperationalError
+
+    from webapp.extensions import login_manager
+
+    def database_down(user_id: str) -> None:
+        raise OperationalError("SELECT user", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(login_manager, "_user_callback", database_down)
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        g.pop("_login_user", None)
+        session["_user_id"] = "1:1"
+        assert i18n.select_locale() == "fr"
