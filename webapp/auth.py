@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -42,6 +44,7 @@ from webapp.services.audit import record
 from webapp.services.users import authenticate, end_sessions, normalise_email
 
 bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
 
 ROLE_KEY = "_role"
 """The role the session was issued for; a different role in the database ends the session."""
@@ -146,7 +149,8 @@ def _throttled(limit: RequestLimit) -> None:
     )
 
 
-def _login_limits(view):  # type: ignore[no-untyped-def]
+def _login_limits(view: F) -> F:
+    """The two login limits, counted on POST only and only for failed attempts."""
     for key_func, scope in ((_email_key, "email"), (_address_key, "address")):
         view = limiter.limit(
             _login_limit,
