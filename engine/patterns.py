@@ -60,34 +60,44 @@ def anchored(pattern: str) -> str:
 
 def pattern_problem(pattern: str) -> str | None:
     """Why a pattern cannot be used, or None when it is fine."""
+    found = locate_pattern_problem(pattern)
+    return found[0] if found else None
+
+
+def locate_pattern_problem(pattern: str) -> tuple[str, int] | None:
+    """Why a pattern cannot be used and where (an index into the pattern), or None."""
     i = 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
             if i + 1 >= len(pattern):
-                return "the pattern ends with a lone backslash"
+                return "the pattern ends with a lone backslash", i
             nxt = pattern[i + 1]
             if nxt == "D" and _inside_class(pattern, i):
-                return "\\D inside [...] is not portable: write the characters allowed"
+                return "\\D inside [...] is not portable: write the characters allowed", i
             if nxt.isdigit() and nxt != "0":
-                return "back-references are not allowed (they make matching slow)"
+                return "back-references are not allowed (they make matching slow)", i
             if nxt not in _SAME_EVERYWHERE and nxt not in "dD":
                 advice = _ADVICE.get(nxt, "it is read differently by Python and JavaScript")
-                return f"the escape \\{nxt} is not allowed: {advice}"
+                return f"the escape \\{nxt} is not allowed: {advice}", i
             i += 2
             continue
         if pattern.startswith("(?", i) and not pattern.startswith("(?:", i):
-            return "only (?:...) groups are allowed: no look-around, flags or named groups"
+            return "only (?:...) groups are allowed: no look-around, flags or named groups", i
         if pattern.startswith("{,", i):
-            return "write {0,n}: Python and JavaScript read {,n} differently"
+            return "write {0,n}: Python and JavaScript read {,n} differently", i
         if pattern.startswith("[:", i) or pattern.startswith("[[:", i):
-            return "POSIX classes like [[:alpha:]] are not portable"
+            return "POSIX classes like [[:alpha:]] are not portable", i
         i += 1
+    try:  # as written first, so that a position means something to the author
+        re.compile(pattern)
+    except re.error as error:
+        return f"the pattern does not compile: {error.msg}", error.pos or 0
     try:
         re.compile(anchored(pattern))
         re2.compile(anchored(pattern))
     except (re.error, re2.error) as error:
-        return f"the pattern does not compile: {error}"
+        return f"the pattern does not compile: {error}", 0
     return None
 
 
@@ -106,14 +116,60 @@ def _inside_class(pattern: str, index: int) -> bool:
     return depth
 
 
-_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
+_VARIABLE_COUNT = re.compile(r"\{[0-9]*,[0-9]*\}")
+
+
+def _nested_quantifier(pattern: str) -> int | None:
+    """Index of a repeated group that holds a variable repetition: `(a+)+`, `(x{1,3})*`.
+
+    A single left-to-right scan (a regular expression here would itself backtrack on long
+    patterns); `(\\d{3})*` and `([+*])+` are not nested quantifiers.
+    """
+    groups: list[list[int | bool]] = []  # [start, holds a variable repetition]
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1
+            if pattern.startswith("^", i):
+                i += 1
+            if pattern.startswith("]", i):  # a leading ']' is a literal
+                i += 1
+            continue
+        elif char == "(":
+            groups.append([i, False])
+        elif char == ")" and groups:
+            start, variable = groups.pop()
+            if variable and pattern[i + 1 : i + 2] in ("+", "*", "{"):
+                return int(start)
+            if variable and groups:
+                groups[-1][1] = True
+        elif groups and (char in "+*" or _VARIABLE_COUNT.match(pattern, i)):
+            groups[-1][1] = True
+        i += 1
+    return None
 
 
 def pattern_warning(pattern: str) -> str | None:
     """Nested quantifiers are linear on RE2 but explode in backtracking engines (browsers)."""
-    if _NESTED_QUANTIFIER.search(pattern):
+    found = locate_pattern_warning(pattern)
+    return found[0] if found else None
+
+
+def locate_pattern_warning(pattern: str) -> tuple[str, int] | None:
+    """The nested-quantifier warning and the index of the group it is about, or None."""
+    start = _nested_quantifier(pattern)
+    if start is not None:
         return (
             "nested quantifiers such as (a+)+ make backtracking validators (browsers, "
-            "other JSON Schema tools) very slow on some answers; simplify the pattern"
+            "other JSON Schema tools) very slow on some answers; simplify the pattern",
+            start,
         )
     return None

@@ -39,7 +39,13 @@ class DefinitionLoadError(Exception):
         self.problem = problem
 
 
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate a misspelt `word` most likely meant, or None."""
+    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A ` (did you mean 'x'?)` suffix when a close candidate exists, else ''."""
-    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    match = closest(word, candidates)
+    return f" (did you mean '{match}'?)" if match else ""

@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.checker.context import Context, RawQuestion
+from engine.checker.semantics import misspelt_boolean
 from engine.expressions import (
+    Call,
     ExpressionSyntaxError,
+    Literal,
+    Name,
     NameInfo,
     Node,
     analyse,
@@ -16,6 +20,7 @@ from engine.expressions import (
     parse,
     referenced_names,
 )
+from engine.expressions.ast import walk
 from engine.types import REGISTRY
 
 VALUE_KEYS = ("when", "required", "expression")
@@ -37,12 +42,12 @@ class DefinitionScope:
             return None
         if question.repeat is not None and question.repeat is not self.repeat:
             owner = question.repeat.id
+            advice = f"count({owner})"
+            if self.info(question).kind == "number":
+                advice += f" or sum({owner}, '{name}')"
             return NameInfo(
                 "any",
-                unusable=(
-                    f"'{name}' is a field of repeat '{owner}': outside it, use "
-                    f"count({owner}) or sum({owner}, '{name}')"
-                ),
+                unusable=f"'{name}' is a field of repeat '{owner}': outside it, use {advice}",
             )
         return self.info(question)
 
@@ -79,8 +84,8 @@ class DefinitionScope:
 
 
 def _parse_into(ctx: Context, path: tuple, source: Any) -> Node | None:
-    if not isinstance(source, str):
-        return None
+    if not isinstance(source, str) or source == "":
+        return None  # not text, or empty: the structure check says so
     try:
         node = parse(source)
     except ExpressionSyntaxError as error:
@@ -97,6 +102,8 @@ def check_expressions(ctx: Context) -> None:
         for key in ("when", "required", "constraint", "expression"):
             if key == "expression" and question.type != "calculated":
                 continue
+            if key == "required" and misspelt_boolean(ctx, question.data.get(key)):
+                continue  # `required: yes` is reported as a misspelt boolean, not a name
             node = _parse_into(ctx, (*question.path, key), question.data.get(key))
             if node is not None:
                 found.append(((*question.path, key), node, question, key))
@@ -124,7 +131,7 @@ def _scope_repeat(question: RawQuestion | None) -> RawQuestion | None:
 def _check_aggregate(ctx: Context, path: tuple, node: Node, scope: DefinitionScope) -> None:
     indicator = ctx.data["indicators"][path[1]]
     aggregate = indicator.get("aggregate")
-    if aggregate in NUMERIC_AGGREGATES:
+    if isinstance(aggregate, str) and aggregate in NUMERIC_AGGREGATES:
         kind = infer_kind(node, scope)
         if kind not in ("number", "any"):
             ctx.report(path, f"aggregate '{aggregate}' needs a number, but this gives a {kind}")
@@ -139,7 +146,7 @@ def _check_cycles(ctx: Context) -> None:
             (name, key)
             for key in VALUE_KEYS
             if (node := ctx.parsed.get((*question.path, key))) is not None
-            for name in sorted(referenced_names(node))
+            for name in sorted(referenced_names(node) | _summed_fields(ctx, node))
             if name in ctx.by_id
         ]
     in_cycle: set[str] = set()
@@ -154,6 +161,21 @@ def _check_cycles(ctx: Context) -> None:
                 "circular reference: " + " -> ".join([*cycle, cycle[0]]),
             )
             break
+
+
+def _summed_fields(ctx: Context, node: Node) -> set[str]:
+    """Members read by `sum(repeat, 'field')`: the sum depends on each item's field."""
+    fields: set[str] = set()
+    for part in walk(node):
+        if not (isinstance(part, Call) and part.name == "sum" and len(part.args) == 2):
+            continue
+        owner, field_name = part.args
+        if not (isinstance(owner, Name) and isinstance(field_name, Literal)):
+            continue
+        member = ctx.by_id.get(field_name.value) if isinstance(field_name.value, str) else None
+        if member is not None and member.repeat is not None and member.repeat.id == owner.name:
+            fields.add(field_name.value)  # type: ignore[arg-type]
+    return fields
 
 
 def _cycles_from(

@@ -7,18 +7,36 @@ every problem of a file in one pass.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pycountry
 
 from engine.checker.context import Context, RawQuestion
-from engine.patterns import pattern_problem, pattern_warning
-from engine.problems import did_you_mean
+from engine.checker.structure import is_valid
+from engine.definition_schema import TEXT_KEYS
+from engine.expressions.ast import KEYWORDS
+from engine.patterns import locate_pattern_problem, locate_pattern_warning
+from engine.problems import closest, did_you_mean
 from engine.types import REGISTRY, Issue
 
-RESERVED_WORDS = frozenset({"value", "true", "false", "null", "and", "or", "not", "in"})
-YAML_BOOLEAN_WORDS = frozenset({"yes", "no", "on", "off", "y", "n", "Yes", "No", "YES", "NO"})
+RESERVED_WORDS = KEYWORDS
+"""Words of the expression language, which a question id would shadow."""
+YAML_BOOLEAN_WORDS = frozenset(
+    f(word)
+    for word in ("yes", "no", "on", "off", "y", "n")
+    for f in (str.lower, str.title, str.upper)
+)
+"""YAML 1.1 booleans, which the loader keeps as text: `required: yes` is most likely a mistake."""
+_LANGUAGE_SHAPE = re.compile("[a-z]{2}")
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""A bound shaped like a date; other shapes are reported by the structure check."""
+
+
+def misspelt_boolean(ctx: Context, value: Any) -> bool:
+    """`required: yes` (not a question called `yes`): YAML 1.1 spelling of a boolean."""
+    return isinstance(value, str) and value in YAML_BOOLEAN_WORDS and value not in ctx.by_id
 
 
 def check_ids(ctx: Context) -> None:
@@ -52,6 +70,31 @@ def check_ids(ctx: Context) -> None:
                 _unique(ctx, pairs, f"{key[:-1]} id")
 
 
+def check_renames(ctx: Context) -> None:
+    """`renamed_from` names an id of the previous version: one that no longer exists here."""
+    renamed: dict[str, RawQuestion] = {}
+    for question in ctx.questions:
+        old = question.data.get("renamed_from")
+        if not isinstance(old, str):
+            continue
+        path = (*question.path, "renamed_from")
+        if old == question.id:
+            ctx.report(path, f"renamed_from '{old}' is this question's own id")
+        elif old in ctx.by_id:
+            line = ctx.line_of((*ctx.by_id[old].path, "id"))
+            ctx.report(
+                path,
+                f"renamed_from '{old}' names a question that still exists in this version "
+                f"(line {line})",
+            )
+        elif old in renamed:
+            first = renamed[old]
+            line = ctx.line_of((*first.path, "renamed_from"))
+            ctx.report(path, f"renamed_from '{old}' is already used by '{first.id}' (line {line})")
+        else:
+            renamed[old] = question
+
+
 def _unique(ctx: Context, pairs: list[tuple[tuple, Any]], what: str) -> None:
     first: dict[str, tuple] = {}
     for path, value in pairs:
@@ -71,7 +114,7 @@ def check_languages(ctx: Context) -> None:
     for index, code in enumerate(languages):
         if (
             isinstance(code, str)
-            and len(code) == 2
+            and _LANGUAGE_SHAPE.fullmatch(code)
             and pycountry.languages.get(alpha_2=code) is None
         ):
             ctx.report(("languages", index), f"'{code}' is not an ISO 639-1 language code")
@@ -83,17 +126,21 @@ def check_choices(ctx: Context) -> None:
     for name, items in ctx.choice_lists.items():
         _check_choice_list(ctx, ("choices", name), items)
     for question in ctx.questions:
+        choices = question.data.get("choices")
+        if isinstance(choices, str):
+            used.add(choices)  # even where misplaced: that error is enough
         if question.type not in REGISTRY or not REGISTRY[question.type].has_choices:
             continue
-        choices = question.data.get("choices")
         path = (*question.path, "choices")
         if isinstance(choices, str):
-            used.add(choices)
             if choices not in ctx.choice_lists:
                 ctx.report(
                     path,
                     f"unknown choice list '{choices}'{did_you_mean(choices, ctx.choice_lists)}",
                 )
+                meant = closest(choices, ctx.choice_lists)
+                if meant:  # the list meant is not "never used": one mistake, one message
+                    used.add(meant)
         elif isinstance(choices, list):
             _check_choice_list(ctx, path, choices)
         values = ctx.choice_values(question)
@@ -148,7 +195,11 @@ def check_bounds(ctx: Context) -> None:
         if question.type == "date":
             for key in ("min", "max"):
                 value = data.get(key)
-                if isinstance(value, str) and value != "today" and not _real_date(value):
+                if (
+                    isinstance(value, str)
+                    and _DATE_SHAPE.fullmatch(value)
+                    and not _real_date(value)
+                ):
                     ctx.report((*question.path, key), f"'{value}' is not a real date")
         choices = ctx.choice_values(question)
         if choices is not None and question.type == "multiple_choice":
@@ -180,15 +231,16 @@ def _real_date(text: str) -> bool:
 
 
 def check_patterns(ctx: Context) -> None:
+    """Only portable, compilable patterns; a warning for those slow in backtracking engines."""
     for question in ctx.questions:
         pattern = question.data.get("pattern")
         if not isinstance(pattern, str) or question.type != "text":
             continue
         path = (*question.path, "pattern")
-        if problem := pattern_problem(pattern):
-            ctx.report(path, problem)
-        elif warning := pattern_warning(pattern):
-            ctx.warn(path, warning)
+        if found := locate_pattern_problem(pattern):
+            ctx.report(path, found[0], offset=found[1])
+        elif found := locate_pattern_warning(pattern):
+            ctx.report(path, found[0], "warning", offset=found[1])
 
 
 def check_question_rules(ctx: Context) -> None:
@@ -196,7 +248,7 @@ def check_question_rules(ctx: Context) -> None:
     for question in ctx.questions:
         data, kind = question.data, REGISTRY.get(question.type or "")
         required = data.get("required")
-        if isinstance(required, str) and required in YAML_BOOLEAN_WORDS:
+        if misspelt_boolean(ctx, required):
             ctx.report(
                 (*question.path, "required"),
                 f"'required: {required}' is not a boolean here: write true or false",
@@ -237,6 +289,11 @@ def _check_default(ctx: Context, question: RawQuestion) -> None:
     if question.type == "repeat":
         ctx.report((*question.path, "default"), "a repeat cannot have a default", at_key=True)
         return
+    choices = question.data.get("choices")
+    if not is_valid("question", question.data) or (
+        isinstance(choices, str) and not is_valid("choice_list", ctx.choice_lists.get(choices))
+    ):
+        return  # the default is checked once the question itself is right
     try:
         model = build_question(ctx, question.path, question.data, None)
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -245,20 +302,30 @@ def _check_default(ctx: Context, question: RawQuestion) -> None:
     if issues:
         from engine.messages import render
 
-        reason = render(issues[0].code, issues[0].params, "en")
-        ctx.report((*question.path, "default"), f"the default does not fit the question: {reason}")
+        issue = issues[0]
+        reason = render(issue.code, issue.params, "en")
+        at = (*question.path, "default", *issue.path)  # an element of a list default
+        ctx.report(at, f"the default does not fit the question: {reason}")
 
 
 def check_translations(ctx: Context) -> None:
-    """Warn for every text shown to respondents that misses a declared language."""
-    languages = ctx.languages
-    default = languages[0]
+    """Warn for every text shown to respondents that misses a declared language.
+
+    Only well-formed, known codes count: a bad code is reported once, by `check_languages` or
+    the structure check, not again at every label.
+    """
+    languages = [code for code in ctx.languages if _known_language(code)]
+    if not languages:
+        return
+    default = ctx.languages[0]
 
     def visit(node: Any, path: tuple) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 child = (*path, key)
-                if key in _TRANSLATED and (isinstance(value, str | dict)):
+                if key in TEXT_KEYS and (
+                    isinstance(value, str) or (isinstance(value, dict) and value)
+                ):
                     _check_text(ctx, child, key, value, languages, default)
                 else:
                     visit(value, child)
@@ -269,7 +336,12 @@ def check_translations(ctx: Context) -> None:
     visit(ctx.data, ())
 
 
-_TRANSLATED = frozenset({"title", "description", "label", "hint", "constraint_message"})
+def _known_language(code: Any) -> bool:
+    return (
+        isinstance(code, str)
+        and _LANGUAGE_SHAPE.fullmatch(code) is not None
+        and pycountry.languages.get(alpha_2=code) is not None
+    )
 
 
 def _check_text(
@@ -281,7 +353,11 @@ def _check_text(
         ctx.warn(path, f"{key} has no translation in {', '.join(missing)}")
     if isinstance(value, dict):
         for lang in value:
-            if isinstance(lang, str) and lang not in languages:
+            if (
+                isinstance(lang, str)
+                and _LANGUAGE_SHAPE.fullmatch(lang)
+                and lang not in ctx.languages
+            ):
                 ctx.warn(
                     (*path, lang),
                     f"'{lang}' is not one of the questionnaire's languages",
@@ -291,6 +367,7 @@ def _check_text(
 
 CHECKS: tuple[Callable[[Context], None], ...] = (
     check_ids,
+    check_renames,
     check_languages,
     check_choices,
     check_bounds,

@@ -34,6 +34,8 @@ def check_versions(
                     f"{seen[model.key]}",
                 )
             )
+            result.problems.sort()
+            result.questionnaire = None  # an error: no model, as for any other error
         else:
             seen[model.key] = result.file
             known.setdefault(model.id, []).append(model)
