@@ -94,3 +94,29 @@ def test_saving_the_same_answers_writes_no_revision(mini_cycle) -> None:  # type
     assert save_draft(response, {"prisoners": 5}, focal, 2) == []
     db.session.commit()
     assert len(response.revisions) == 2
+
+
+def test_prefill_carries_conditional_answers_with_what_shows_them(mini_cycle) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from webapp.services.cycles import open_cycle
+    from webapp.services.responses import prefill
+
+    france = mini_cycle.assignments[0].organisation
+    focal = make_user("focal_point", france)
+    secretariat = make_user("secretariat")
+    last_year = start(mini_cycle, france, focal)
+    answers = {"national_strategy": "full", "strategy_year": 2019, "prisoners": 12}
+    save_draft(last_year, answers, focal, 1)
+    submit(last_year, focal)
+    review(last_year, secretariat, "accept")
+    today = dt.datetime.now(dt.UTC).date()
+    next_cycle = open_cycle(
+        "mini", 1, str(today.year + 1), today + dt.timedelta(days=9), today, [france]
+    )
+    db.session.commit()
+
+    filled = prefill(next_cycle, france)
+    assert filled.answers == answers
+    assert sorted(filled.carried) == ["/national_strategy", "/prisoners", "/strategy_year"]
+    assert filled.dropped == []

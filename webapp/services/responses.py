@@ -146,24 +146,38 @@ def prefill(cycle: Cycle, organisation: Organisation) -> Prefill:
     if previous is None:
         return result
     old_model = questionnaire_of(previous)
-    validator = validator_for(questionnaire)
+    carried: dict[str, Any] = {}
     for question in questionnaire.questions:
         old_id = question.id if question.id in previous.answers else question.renamed_from
         if old_id is None or old_id not in previous.answers or question.type == "calculated":
             continue
         old_question = old_model.by_id.get(old_id)
-        value = previous.answers[old_id]
         if old_question is None or old_question.type != question.type:
             result.dropped.append(f"/{question.id}")
             continue
-        trial = validator.validate({question.id: value}, "draft")
-        if any(error.question == question.id for error in trial.errors if error.path != "/"):
-            result.dropped.append(f"/{question.id}")
-            continue
-        result.answers[question.id] = copy.deepcopy(value)
-        result.carried.append(f"/{question.id}")
+        carried[question.id] = copy.deepcopy(previous.answers[old_id])
         if question.other and old_question.other and old_question.other_key in previous.answers:
-            result.answers[question.other_key] = previous.answers[old_question.other_key]
+            carried[question.other_key] = previous.answers[old_question.other_key]
+    # Answers are checked together, as a draft: a conditional answer is valid only beside the
+    # answer that shows it. Whatever still fails (a removed choice, a tighter range) is dropped.
+    validator = validator_for(questionnaire)
+    answers = {**result.answers, **carried}
+    for _ in range(len(answers) + 1):
+        errors = validator.validate(answers, "draft").errors
+        failing = {error.path.split("/")[1] for error in errors if error.path.count("/")}
+        failing = {
+            key.removesuffix("_other") if key not in questionnaire.by_id else key for key in failing
+        }
+        if not failing:
+            break
+        for key in failing:
+            for dropped_key in (key, f"{key}_other"):
+                if dropped_key in answers:
+                    answers.pop(dropped_key)
+                    if dropped_key in carried and not dropped_key.endswith("_other"):
+                        result.dropped.append(f"/{dropped_key}")
+    result.answers = answers
+    result.carried = [f"/{key}" for key in carried if key in answers and key in questionnaire.by_id]
     return result
 
 
