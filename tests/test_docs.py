@@ -31,6 +31,9 @@ def test_full_examples_check_without_problems(block: str) -> None:
     assert [str(p) for p in result.problems] == []
 
 
+cli._load_web_commands()
+
+
 @pytest.mark.parametrize("command", sorted(cli.commands))
 def test_every_command_is_documented(command: str) -> None:
     assert f"`kyoto {command}" in README
