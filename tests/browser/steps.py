@@ -54,6 +54,16 @@ def button(page: Page | Locator, name: str) -> Locator:
     return page.get_by_role("button", name=name, exact=True)
 
 
+def send(page: Page, target: Locator, key: str | None = None) -> None:
+    """Click `target` (or press `key` in it), which posts a form, and wait for the page that
+    comes back: a later check must never pass on the page that was left."""
+    with page.expect_navigation():
+        if key is None:
+            target.click()
+        else:
+            target.press(key)
+
+
 def field(page: Page | Locator, label: str) -> Locator:
     return page.get_by_label(label, exact=True)
 
@@ -71,7 +81,7 @@ def alert(page: Page) -> Locator:
 def choose_language(page: Page, code: str, words: Words = ENGLISH) -> None:
     """The header's language selector, named "Language" in every language (§6)."""
     page.get_by_label("Language", exact=True).select_option(code)
-    button(page, words.change).click()
+    send(page, button(page, words.change))
     expect(page.locator("html")).to_have_attribute("lang", re.compile(f"^{code}"))
 
 
@@ -80,14 +90,14 @@ def log_in(page: Page, email: str, password: str = PASSWORD, words: Words = ENGL
         page.goto("/login")
     field(page, words.email).fill(email)
     field(page, words.password).fill(password)
-    button(page, words.log_in).click()
+    send(page, button(page, words.log_in))
     expect(page).not_to_have_url(re.compile(r"/login"))
     expect(button(page, words.log_out)).to_be_visible()
     expect(page.get_by_text(email, exact=True)).to_be_visible()
 
 
 def log_out(page: Page, words: Words = ENGLISH) -> None:
-    button(page, words.log_out).click()
+    send(page, button(page, words.log_out))
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(button(page, words.log_in)).to_be_visible()
 

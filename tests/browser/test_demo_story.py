@@ -12,7 +12,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Contexts, Screenshots
-from tests.browser.steps import ENGLISH, FRENCH, alert, button, field, log_in, status_message
+from tests.browser.steps import ENGLISH, FRENCH, alert, button, field, log_in, send, status_message
 from webapp.demo import DEMO_PASSWORD, build
 from webapp.services.cycles import today
 
@@ -60,7 +60,7 @@ def test_the_demo_story_in_french(
     expect(prisoners).to_be_visible()
     first_figure = prisoners.input_value()
     assert first_figure.isdigit(), f"the demo draft has no prisoner count: {first_figure!r}"
-    button(focal, FRENCH.submit).click()
+    send(focal, button(focal, FRENCH.submit))
     expect(status_message(focal, FRENCH.submitted)).to_be_visible()
     expect(alert(focal)).to_have_count(0)
 
@@ -73,7 +73,7 @@ def test_the_demo_story_in_french(
     status = secretariat.locator("[data-status]").first
     expect(status).to_have_text("submitted")
     field(secretariat, f"Comment on “{PRISONERS_EN}” (optional)").fill(COMMENT)
-    button(secretariat, "Return for correction").click()
+    send(secretariat, button(secretariat, "Return for correction"))
     expect(status).to_have_text("returned")
 
     # The focal point sees the comment beside the figure, fixes it and submits again.
@@ -84,13 +84,13 @@ def test_the_demo_story_in_french(
     )
     fixed = str(int(first_figure) + 1234)
     prisoners.fill(fixed)
-    button(focal, FRENCH.submit).click()
+    send(focal, button(focal, FRENCH.submit))
     expect(status_message(focal, FRENCH.submitted)).to_be_visible()
 
     # Accepted by the Secretariat, seen accepted by the officer.
     secretariat.reload()
     expect(status).to_have_text("submitted")
-    button(secretariat, "Accept").click()
+    send(secretariat, button(secretariat, "Accept"))
     expect(status).to_have_text("accepted")
     officer = new_context.page()
     log_in(officer, "officer@demo.kyoto", DEMO_PASSWORD, ENGLISH)

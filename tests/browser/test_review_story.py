@@ -19,6 +19,7 @@ from tests.browser.steps import (
     choose_language,
     field,
     log_in,
+    send,
     status_message,
 )
 
@@ -58,13 +59,13 @@ def test_submit_in_french_return_fix_resubmit_accept_and_see_it_on_the_board(
     focal.get_by_role("link", name=TITLE, exact=True).click()
     expect(focal.locator("html")).to_have_attribute("lang", "fr")
     focal.get_by_role("radio", name="Pleinement mis en œuvre").check()
-    button(focal, FRENCH.submit).click()  # too early: the errors are announced in French
+    send(focal, button(focal, FRENCH.submit))  # too early: the errors are announced in French
     expect(alert(focal).filter(has_text="Votre brouillon a été enregistré")).to_have_count(1)
     summary = alert(focal).filter(has=focal.get_by_role("heading", name="Il y a un problème"))
     expect(summary.get_by_role("link")).to_have_text([re.compile("^Année d'adoption")])
     screenshots.take(focal, "errors-french")
     field(focal, "Année d'adoption").fill("2015")
-    button(focal, FRENCH.save).click()
+    send(focal, button(focal, FRENCH.save))
     expect(status_message(focal, FRENCH.saved)).to_be_visible()
 
     focal.get_by_role("link", name="Justice pénale", exact=True).click()
@@ -73,7 +74,7 @@ def test_submit_in_french_return_fix_resubmit_accept_and_see_it_on_the_board(
     focal.get_by_role(
         "radiogroup", name="L'aide juridictionnelle est-elle disponible ?"
     ).get_by_role("radio", name="Oui").check()
-    button(focal, FRENCH.submit).click()
+    send(focal, button(focal, FRENCH.submit))
     expect(status_message(focal, FRENCH.submitted)).to_be_visible()
     expect(button(focal, FRENCH.submit)).to_have_count(0)
 
@@ -87,13 +88,13 @@ def test_submit_in_french_return_fix_resubmit_accept_and_see_it_on_the_board(
     expect(status).to_have_text("submitted")
     expect(secretariat.get_by_role("heading", name=PRISONERS_EN)).to_be_visible()
     expect(secretariat.get_by_text("5000", exact=True)).to_be_visible()
-    button(secretariat, "Return for correction").click()  # without saying why: refused
+    send(secretariat, button(secretariat, "Return for correction"))  # without saying why: refused
     expect(alert(secretariat)).to_have_count(1)
     expect(status).to_have_text("submitted")
     field(secretariat, f"Comment on “{PRISONERS_EN}” (optional)").fill(QUESTION_COMMENT)
     field(secretariat, "Reason for returning").fill(RETURN_REASON)
     screenshots.take(secretariat, "review")
-    button(secretariat, "Return for correction").click()
+    send(secretariat, button(secretariat, "Return for correction"))
     expect(
         status_message(secretariat, "The response is returned to the organisation")
     ).to_be_visible()
@@ -116,7 +117,7 @@ def test_submit_in_french_return_fix_resubmit_accept_and_see_it_on_the_board(
     )
     screenshots.take(focal, "returned-with-comments")
     prisoners.fill("50000")
-    button(focal, FRENCH.submit).click()
+    send(focal, button(focal, FRENCH.submit))
     expect(status_message(focal, FRENCH.submitted)).to_be_visible()
     expect(alert(focal)).to_have_count(0)
 
@@ -124,7 +125,7 @@ def test_submit_in_french_return_fix_resubmit_accept_and_see_it_on_the_board(
     secretariat.reload()
     expect(status).to_have_text("submitted")
     expect(secretariat.get_by_text("50000", exact=True)).to_be_visible()
-    button(secretariat, "Accept").click()
+    send(secretariat, button(secretariat, "Accept"))
     expect(status_message(secretariat, "The response is accepted.")).to_be_visible()
     expect(status).to_have_text("accepted")
     secretariat.get_by_role("link", name="History", exact=True).click()
