@@ -726,3 +726,55 @@ def test_single_mutations_report_at_the_mutated_path(data: st.DataObject) -> Non
     else:
         # Others may change with it (an absent answer hides or shows what reads it).
         assert (path, render("required", {}, "en")) in [(e.path, e.message) for e in result.errors]
+
+
+# -- the sample questionnaires never crash, whatever is sent -------------------------------------
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 3000)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _sample(name: str) -> Validator:
+    result = check_file(ROOT / "questionnaires" / f"{name}.yaml")
+    assert result.questionnaire is not None
+    return Validator(result.questionnaire)
+
+
+SAMPLES = {
+    path.stem: _sample(path.stem) for path in sorted((ROOT / "questionnaires").glob("*.yaml"))
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_sample_questionnaires_take_any_json(name: str) -> None:
+    validator = SAMPLES[name]
+    full = _full_path(validator)
+    keys = sorted(q.id for q in validator.questionnaire.walk())
+
+    def shaped(key: str) -> st.SearchStrategy[Any]:
+        question = validator.questionnaire.by_id[key]
+        if question.type == "repeat":  # items with member keys, so the member rules run
+            members = {m.id: JSON for m in question.questions}
+            return st.lists(st.fixed_dictionaries({}, optional=members), max_size=3) | JSON
+        return JSON
+
+    @settings(max_examples=15, **SETTINGS)
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        chosen = data.draw(st.lists(st.sampled_from(keys), max_size=8, unique=True))
+        answers = {key: data.draw(shaped(key)) for key in chosen}
+        for mode in ("draft", "submit"):
+            result = validator.validate(answers, mode, today="2024-05-01")
+            assert _summary(result) == _summary(full.validate(answers, mode, today="2024-05-01"))
+            assert all(e.path.startswith("/") and e.message for e in result.errors)
+
+    check()
