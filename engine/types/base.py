@@ -72,22 +72,18 @@ def text_schema(*patterns: str, max_length: int | None = None) -> dict[str, Any]
 
 
 def not_an_answer(value: Any, path: Path) -> Issue | None:
-    """`null` and `""` are never answers (SPEC §8: "remove the key instead")."""
+    """`null`, `""` and `{}` are never answers (SPEC §8: "remove the key instead")."""
     if value is None:
         return Issue(path, "null")
-    if value == "" and isinstance(value, str):
+    if (isinstance(value, str) and value == "") or (isinstance(value, dict) and not value):
         return Issue(path, "empty")
     return None
 
 
 def check_text(value: Any, path: Path, max_length: int | None = None) -> Issue | None:
     """The checks every free-text answer shares: a non-empty string without control characters."""
-    if value is None:
-        return Issue(path, "null")
-    if not isinstance(value, str):
-        return Issue(path, "type_text")
-    if value == "":
-        return Issue(path, "empty")
+    if not isinstance(value, str) or value == "":
+        return not_an_answer(value, path) or Issue(path, "type_text")
     if has_control_characters(value):
         return Issue(path, "control_characters")
     if max_length is not None and len(value) > max_length:  # code points, like JSON Schema
