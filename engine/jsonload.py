@@ -24,8 +24,29 @@ class JSONError(ValueError):
         self.column = column
 
 
+class _ConstantError(JSONError):
+    """NaN or Infinity: `json` does not say where, `loads` finds it in the text."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is not a JSON number")
+        self.name = name
+
+
 def _reject_constant(name: str) -> Any:
-    raise JSONError(f"{name} is not a JSON number")
+    raise _ConstantError(name)
+
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+def _position(text: str, name: str) -> tuple[int, int]:
+    """Line and column of the first `name` outside strings (1, 1 when not found)."""
+    for match in _TOKENS.finditer(text):
+        if match.group(1) == name:
+            offset = match.start(1)
+            line = text.count("\n", 0, offset) + 1
+            return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return 1, 1
 
 
 def _integer(text: str) -> int:
@@ -126,6 +147,8 @@ def loads(data: str | bytes) -> Any:
             parse_int=_integer,
             object_pairs_hook=_no_duplicates,
         )
+    except _ConstantError as error:
+        raise JSONError(error.message, *_position(data, error.name)) from None
     except JSONError:
         raise
     except json.JSONDecodeError as error:

@@ -7,7 +7,9 @@ Each response file carries its expectations (add a case by adding a file):
      "response": ...             the whole document `kyoto validate` reads (an envelope, a list...),
      "expect": ["/path: message", ...],        errors, in order ([] = valid)
      "warnings": ["/path: message", ...],      optional
-     "stored": {...}}                          optional: the answers as stored when valid
+     "stored": {...},                          optional: the answers as stored when valid
+     "cli": ["{response}:1:11: error: ..."]}   optional: what `kyoto validate` prints instead,
+                                               when the file is not even strict JSON (NaN)
 
 Every file runs through `Validator.validate` and through `kyoto validate` (with `--draft` in draft
 mode); both must print exactly the expected lines and the CLI must exit 1 on any error.
@@ -30,7 +32,7 @@ from engine.validation import Validator, split_envelope
 from webapp.cli import cli
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "responses"
-KNOWN_KEYS = {"about", "mode", "lang", "answers", "response", "expect", "warnings", "stored"}
+KNOWN_KEYS = {"about", "mode", "lang", "answers", "response", "expect", "warnings", "stored", "cli"}
 
 
 def _response_files() -> list[Path]:
@@ -122,6 +124,8 @@ def test_cli(path: Path, tmp_path: Path) -> None:
     expected = _lines(case["expect"]) + [
         line.replace(": ", ": warning: ", 1) for line in _lines(case.get("warnings", []))
     ]
+    if "cli" in case:
+        expected = [line.replace("{response}", str(response)) for line in case["cli"]]
     assert result.stdout.splitlines() == expected
     assert result.exit_code == (1 if case["expect"] else 0), result.output
 

@@ -163,3 +163,17 @@ def test_validator_refuses_nan_and_booleans_as_numbers() -> None:
         ]
     grid = validator.validate({"stats": {"men": {"y2024": math.nan}}}, "draft")
     assert [e.path for e in grid.errors] == ["/stats/men/y2024"]
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ('{"a": "NaN",\n  "b": -Infinity}', (2, 8)),
+        ("[NaN]", (1, 2)),
+        ('{"x": "\\"NaN", "y": Infinity}', (1, 21)),
+    ],
+)
+def test_nan_and_infinity_are_located(data: str, where: tuple[int, int]) -> None:
+    with pytest.raises(JSONError) as raised:
+        loads(data)
+    assert (raised.value.line, raised.value.column) == where
