@@ -503,6 +503,15 @@ def test_random_definitions_fast_and_full_paths_agree(data: st.DataObject) -> No
             assert _summary(fast_result) == _summary(full_result), (mode, answers)
             paths = [e.path for e in fast_result.errors]
             assert len(paths) == len(set(paths)), "at most one error per answer"
+            if fast_result.valid:
+                _assert_round_trip(validator, fast_result, mode)
+
+
+def _assert_round_trip(validator: Validator, result: ValidationResult, mode: str) -> None:
+    """What is stored validates again, and is stored unchanged (RELIABILITY C1)."""
+    again = validator.validate(result.answers, mode, today="2024-05-01")  # type: ignore[arg-type]
+    assert again.valid, again.errors
+    assert json.dumps(again.answers, sort_keys=True) == json.dumps(result.answers, sort_keys=True)
 
 
 # -- (a) answers from the schema: engine == python-jsonschema == fastjsonschema -------------------
@@ -537,6 +546,7 @@ def test_answers_generated_from_the_schema(data: st.DataObject) -> None:
             assert len(set(verdicts)) == 1, (mode, answers, verdicts)
             if mode == source:
                 assert verdicts == [True, True, True]
+                _assert_round_trip(validator, validator.validate(answers, mode), mode)
 
 
 ENGINE_ONLY_CODES = {"constraint", "date_minimum", "date_maximum"}
