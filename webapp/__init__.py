@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask
 
 MEBIBYTE = 1024 * 1024
 
@@ -19,6 +19,8 @@ def _defaults(app: Flask) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{os.path.join(app.instance_path, 'kyoto.sqlite')}",
         "QUESTIONNAIRES_DIR": "questionnaires",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # If Redis goes away, count in memory rather than refuse every login with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10/minute",
         # Request limits: Flask's MAX_CONTENT_LENGTH is unlimited by default (RELIABILITY §3.4).
         "MAX_CONTENT_LENGTH": 10 * MEBIBYTE,
@@ -75,17 +77,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale)
 
-    from webapp import auth, errors, security, views
+    from webapp import auth, errors, i18n, security, views
 
     security.init_app(app)
     errors.init_app(app)
+    i18n.init_app(app)
     auth.init_app(app)
     views.register(app)
-
-    @app.before_request
-    def _request_id() -> None:
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
-
     return app
 
 

@@ -21,27 +21,18 @@ def normalise_url(url: str) -> str:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys and a busy timeout on every SQLite connection (RELIABILITY §3.6).
-
-    pysqlite also starts transactions late (not before a SAVEPOINT), so releasing a savepoint
-    would commit on its own; SQLAlchemy's documented recipe hands BEGIN to SQLAlchemy instead.
-    """
+    """WAL, foreign keys and a busy timeout on every SQLite connection (RELIABILITY §3.6)."""
     if engine.dialect.name != "sqlite":
         return
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN")
 
 
 def alembic_config(url: str) -> Config:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.model import Questionnaire
@@ -200,24 +199,34 @@ def start(cycle: Cycle, organisation: Organisation, actor: User | None) -> Respo
         return existing
     assignment_for(cycle, organisation)
     filled = prefill(cycle, organisation)
-    response = Response(
-        cycle=cycle,
-        organisation=organisation,
-        questionnaire_version=cycle.questionnaire_version,
-        status="draft",
-        answers=filled.answers,
-        justifications={},
-        confidential=[],
-        unconfirmed=filled.carried,
+    # INSERT ... ON CONFLICT DO NOTHING: the unique (cycle, organisation) constraint decides
+    # between concurrent starters without a savepoint (which pysqlite would commit on its own).
+    insert = _insert_for(db.session.get_bind().dialect.name)
+    created = (
+        db.session.execute(
+            insert(Response.__table__)
+            .values(
+                cycle_id=cycle.id,
+                organisation_id=organisation.id,
+                questionnaire_version_id=cycle.questionnaire_version_id,
+                status="draft",
+                answers=filled.answers,
+                justifications={},
+                confidential=[],
+                unconfirmed=filled.carried,
+                version=1,
+                published=False,
+                updated_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["cycle_id", "organisation_id"])
+            .returning(Response.__table__.c.id)
+        ).scalar()
+        is not None
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(response)
-            db.session.flush()
-    except IntegrityError:
-        winner = response_for(cycle, organisation)
-        assert winner is not None
-        return winner
+    response = response_for(cycle, organisation)
+    assert response is not None
+    if not created:
+        return response  # someone else started it a moment ago
     _revise(
         response,
         actor,
@@ -227,6 +236,12 @@ def start(cycle: Cycle, organisation: Organisation, actor: User | None) -> Respo
         comment=("prefilled; dropped: " + ", ".join(filled.dropped)) if filled.dropped else None,
     )
     return response
+
+
+def _insert_for(dialect: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def check_editable(response: Response, on: dt.date | None = None) -> None:
@@ -251,6 +266,7 @@ def save_draft(
     confirmed: Iterable[str] = (),
 ) -> list[dict[str, Any]]:
     """Replace the draft's answers after draft validation; returns the changes (none = no revision)."""
+    _lock(response)
     if expected_version is not None and expected_version != response.version:
         raise _stale(response, expected_version)
     check_editable(response)
@@ -288,6 +304,7 @@ def save_draft(
 
 def submit(response: Response, actor: User | None, expected_version: int | None = None) -> None:
     """Check everything (submit mode, justified warnings) and submit; raises ValidationFailed."""
+    _lock(response)
     if expected_version is not None and expected_version != response.version:
         raise _stale(response, expected_version)
     check_editable(response)
@@ -325,6 +342,7 @@ def review(
     question_comments: Mapping[str, str] | None = None,
 ) -> None:
     """The Secretariat accepts a submitted response or returns it with comments."""
+    _lock(response)
     if actor.role != "secretariat":
         raise Forbidden("only the Secretariat reviews responses")
     if response.status != "submitted":
@@ -353,6 +371,7 @@ def review(
 
 def reopen(response: Response, actor: User, comment: str | None = None) -> None:
     """The Secretariat makes a submitted or accepted response editable again."""
+    _lock(response)
     if actor.role != "secretariat":
         raise Forbidden("only the Secretariat reopens responses")
     if response.status not in ("submitted", "accepted"):
@@ -367,6 +386,7 @@ def reopen(response: Response, actor: User, comment: str | None = None) -> None:
 
 def publish_report(response: Response, actor: User | None) -> None:
     """Voluntary dissemination of a submitted or accepted national report (SPEC §4)."""
+    _lock(response)
     if response.status not in ("submitted", "accepted"):
         raise Conflict("only a submitted or accepted report can be published")
     if response.published:
@@ -402,6 +422,19 @@ def replay(response: Response) -> dict[str, Any]:
             else:
                 answers[key] = change["new"]
     return answers
+
+
+def _lock(response: Response) -> None:
+    """Re-read the response under a row lock (PostgreSQL `FOR UPDATE`) before changing it.
+
+    Version check, revision number and status transition are then decided on current data, one
+    writer at a time: a concurrent writer waits, then sees the new version and gets a Conflict.
+    SQLite has one writer at a time anyway and ignores the lock clause.
+    """
+    if response.id is None:
+        return
+    db.session.refresh(response, with_for_update=True)
+    db.session.expire(response, ["revisions"])
 
 
 def _stale(response: Response, expected_version: int) -> StaleDraft:
