@@ -302,15 +302,21 @@ def save_draft(
     return changes
 
 
-def submit(response: Response, actor: User | None, expected_version: int | None = None) -> None:
-    """Check everything (submit mode, justified warnings) and submit; raises ValidationFailed."""
+def submit(
+    response: Response,
+    actor: User | None,
+    expected_version: int | None = None,
+    lang: str | None = None,
+) -> None:
+    """Check everything (submit mode, justified warnings) and submit; raises ValidationFailed
+    with messages in `lang` (the page's language) where the questionnaire has them."""
     _lock(response)
     if expected_version is not None and expected_version != response.version:
         raise _stale(response, expected_version)
     check_editable(response)
     questionnaire = questionnaire_of(response)
     result = validator_for(questionnaire).validate(
-        dict(response.answers), "submit", justifications=response.justifications
+        dict(response.answers), "submit", lang, justifications=response.justifications
     )
     blocking = result.errors + result.unjustified_warnings
     if blocking:
