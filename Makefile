@@ -8,7 +8,7 @@ PORT ?= 5000
 # `make test` runs the suite twice: on SQLite, then on this PostgreSQL database (which must answer).
 POSTGRES_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run dev test test-sqlite test-postgres lint bench clean
+.PHONY: run dev test test-sqlite test-postgres lint bench bench-web clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test-postgres: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/check.py
+
+# Needs PostgreSQL on 127.0.0.1:5432 and Debian's wrk (apt-get install wrk); see bench/README.md.
+bench-web: $(STAMP)
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
