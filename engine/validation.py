@@ -3,10 +3,14 @@
 One error shape everywhere: `{path: JSON pointer, question: id, message}`, in definition order,
 at most one per answer, messages in the questionnaire's language.
 
-Speed: a compiled jsonschema-rs validator checks everything the schema can say; when it accepts,
-only the rules it cannot say (constraints, date bounds, conditions outside the schema,
-calculated values) run, from a plan made once per questionnaire version. Only a response with a
-problem takes the full path that explains each problem.
+Speed: a compiled jsonschema-rs validator (its linear-time regex engine) checks everything the
+schema can say; when it accepts, only the rules it cannot say (constraints, date bounds,
+conditions outside the schema, calculated values, repeat items) run, from a plan made once per
+questionnaire version. Only a response with a problem takes the full path that explains each
+problem; the property tests hold both paths to the same result.
+
+No cascade: an invalid answer counts as unknown for the rules that read it (a `when`, a
+`required`, a constraint, a calculated value), so one bad value gives one error (SPEC §8).
 """
 
 from __future__ import annotations
