@@ -218,8 +218,8 @@ def test_repeat_items_are_added_and_removed_without_javascript(
     assert saved.status_code == 302
     assert _stored().answers == {
         "national_strategy": "none",
-        "programmes": [{"name": "Police", "budget_usd": 100}],
-    }
+        "programmes": [{"name": "Police", "budget_usd": 100}, {}],
+    }, "an empty entry is kept: submitting asks to fill it in or to remove it"
 
 
 def test_a_full_repeat_cannot_grow(mini_cycle, client: FlaskClient, focal) -> None:  # type: ignore[no-untyped-def]

@@ -54,8 +54,40 @@ class Parsed:
         self.unknown |= other.unknown
 
 
+_ABSENT: Any = object()
+
+
 def _blank(text: Any) -> bool:
+    """Nothing typed: an empty input. Text is kept exactly as typed, spaces included (SPEC §8)."""
+    return not isinstance(text, str) or text == ""
+
+
+def _blank_number(text: Any) -> bool:
     return not isinstance(text, str) or not text.strip()
+
+
+def _lines(text: str) -> str:
+    """Browsers send every line break of a textarea as CRLF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def equivalent(new: Any, old: Any) -> bool:
+    """Whether a posted answer means the stored one: numbers by value (`2` is `2.0`), text up to
+    line endings. An equivalent post keeps the stored answer as it is, so a form that changes
+    nothing changes nothing (no revision, J2), even for answers saved through the API."""
+    if new is _ABSENT or old is _ABSENT:
+        return new is old
+    if isinstance(new, bool) or isinstance(old, bool):
+        return type(new) is type(old) and new == old
+    if isinstance(new, int | float) and isinstance(old, int | float):
+        return new == old
+    if isinstance(new, str) and isinstance(old, str):
+        return _lines(new) == _lines(old)
+    if isinstance(new, list) and isinstance(old, list):
+        return len(new) == len(old) and all(equivalent(a, b) for a, b in zip(new, old, strict=True))
+    if isinstance(new, Mapping) and isinstance(old, Mapping):
+        return new.keys() == old.keys() and all(equivalent(new[k], old[k]) for k in new)
+    return False
 
 
 class FieldBuilder:
@@ -83,14 +115,27 @@ class FieldBuilder:
         return Parsed({question.id: text})
 
     def is_blank(self, question: Question, raw: Mapping[str, Any]) -> bool:
-        return _blank(raw.get(question.id, ""))
+        return _blank_number(raw.get(question.id, ""))
 
     def display(self, question: Question, value: Any, tr: Translate) -> Display:
         return self.to_text(question, value)
 
+    def same(self, question: Question, new: Any, old: Any) -> bool:
+        """Whether the posted answer (or `_ABSENT`) means the stored one."""
+        return equivalent(new, old)
+
 
 class TextBuilder(FieldBuilder):
+    """One line; an answer that already has line breaks (saved through the API or an import)
+    is drawn as a textarea, since a text input would silently drop them."""
+
     type_name = "text"
+
+    def parse(self, question: Question, raw: Mapping[str, Any], path: Path) -> Parsed:
+        text = raw.get(question.id, "")
+        if _blank(text):
+            return Parsed()
+        return Parsed({question.id: _lines(text)} if "\r" in text else {question.id: text})
 
 
 class TextareaBuilder(FieldBuilder):
@@ -104,7 +149,7 @@ class TextareaBuilder(FieldBuilder):
         text = raw.get(question.id, "")
         if _blank(text):
             return Parsed()
-        return Parsed({question.id: text.replace("\r\n", "\n").replace("\r", "\n")})
+        return Parsed({question.id: _lines(text)})
 
 
 class EmailBuilder(FieldBuilder):
@@ -128,6 +173,7 @@ class IntegerBuilder(FieldBuilder):
 
     type_name = "integer"
     inputmode = "numeric"
+    whole = True
 
     def to_text(self, question: Question, value: Any) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -136,10 +182,10 @@ class IntegerBuilder(FieldBuilder):
 
     def parse(self, question: Question, raw: Mapping[str, Any], path: Path) -> Parsed:
         text = raw.get(question.id, "")
-        if _blank(text):
+        if _blank_number(text):
             return Parsed()
         try:
-            return Parsed({question.id: parse_number(text)})
+            return Parsed({question.id: parse_number(text, whole=self.whole)})
         except NumberError as error:
             return Parsed(errors=[((*path, question.id), error.message)], unknown={question.id})
 
@@ -147,6 +193,7 @@ class IntegerBuilder(FieldBuilder):
 class DecimalBuilder(IntegerBuilder):
     type_name = "decimal"
     inputmode = "decimal"
+    whole = False
 
 
 class YesNoBuilder(FieldBuilder):
@@ -248,6 +295,12 @@ class MultipleChoiceBuilder(FieldBuilder):
         labels = dict(self.options(question, tr))
         return [labels.get(v, str(v)) for v in value] if isinstance(value, list) else str(value)
 
+    def same(self, question: Question, new: Any, old: Any) -> bool:
+        """The same options ticked, whatever order they were stored in."""
+        if isinstance(new, list) and isinstance(old, list):
+            return len(new) == len(old) and sorted(map(str, new)) == sorted(map(str, old))
+        return equivalent(new, old)
+
 
 class MatrixBuilder(FieldBuilder):
     """One radio group per row; `{row: choice}` with unanswered rows left out."""
@@ -318,10 +371,11 @@ class GridBuilder(FieldBuilder):
             cells = table.get(row.id) or {}
             for column in question.columns:
                 text = cells.get(column.id, "")
-                if _blank(text):
+                if _blank_number(text):
                     continue
                 try:
-                    value.setdefault(row.id, {})[column.id] = parse_number(text)
+                    number = parse_number(text, whole=question.cell == "integer")
+                    value.setdefault(row.id, {})[column.id] = number
                 except NumberError as error:
                     result.errors.append(((*path, question.id, row.id, column.id), error.message))
                     result.unknown.add(question.id)
@@ -331,7 +385,7 @@ class GridBuilder(FieldBuilder):
 
     def is_blank(self, question: Question, raw: Mapping[str, Any]) -> bool:
         table = raw.get(question.id) or {}
-        return all(_blank(text) for cells in table.values() for text in (cells or {}).values())
+        return all(_blank_number(t) for cells in table.values() for t in (cells or {}).values())
 
     def display(self, question: Question, value: Any, tr: Translate) -> Display:
         if not isinstance(value, Mapping):
@@ -385,6 +439,12 @@ class RepeatBuilder(FieldBuilder):
 
     def is_blank(self, question: Question, raw: Mapping[str, Any]) -> bool:
         return not raw.get(question.id)
+
+    def same(self, question: Question, new: Any, old: Any) -> bool:
+        """No items posted means the stored "none" (`[]`) as much as unanswered."""
+        if new is _ABSENT and old == []:
+            return True
+        return equivalent(new, old)
 
     def display(self, question: Question, value: Any, tr: Translate) -> Display:
         if not isinstance(value, list):
@@ -480,19 +540,40 @@ def parse_values(questions: Sequence[Question], raw: Mapping[str, Any], path: Pa
     return result
 
 
-def without_blank_items(questions: Sequence[Question], raw: Mapping[str, Any]) -> dict[str, Any]:
-    """`raw` without repeat items in which nothing at all was typed (dropped when saving)."""
-    cleaned = dict(raw)
+def keep_stored(
+    questions: Sequence[Question], posted: Mapping[str, Any], stored: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`posted`, except that every answer meaning its stored one is the stored one (see
+    `equivalent`); repeat items are compared member by member at the same position."""
+    kept = dict(posted)
     for question in questions:
-        if question.type != "repeat":
+        keys = [question.id, question.other_key] if question.other else [question.id]
+        new, old = posted.get(question.id, _ABSENT), stored.get(question.id, _ABSENT)
+        if builder(question).same(question, new, old):
+            for key in keys:
+                _restore(kept, stored, key)
             continue
-        items = raw.get(question.id) or []
-        cleaned[question.id] = [
-            item
-            for item in items
-            if not all(builder(m).is_blank(m, item) for m in question.questions)
-        ]
-    return cleaned
+        if question.other and equivalent(
+            posted.get(question.other_key, _ABSENT), stored.get(question.other_key, _ABSENT)
+        ):
+            _restore(kept, stored, question.other_key)
+        if question.type == "repeat" and isinstance(new, list) and isinstance(old, list):
+            kept[question.id] = [
+                keep_stored(question.questions, item, old[index])
+                if index < len(old)
+                and isinstance(item, Mapping)
+                and isinstance(old[index], Mapping)
+                else item
+                for index, item in enumerate(new)
+            ]
+    return kept
+
+
+def _restore(answers: dict[str, Any], stored: Mapping[str, Any], key: str) -> None:
+    if key in stored:
+        answers[key] = stored[key]
+    else:
+        answers.pop(key, None)
 
 
 def display_answer(question: Question, answers: Mapping[str, Any], tr: Translate) -> Display:

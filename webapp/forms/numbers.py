@@ -11,8 +11,10 @@ call them on the raw text. We decide instead, and store only canonical numbers:
   underscores, no spaces or commas inside (thousands separators are ambiguous between languages:
   `1,500` is fifteen hundred in English and one and a half in French), each refused with a
   message that says what to type instead;
-- what is stored is canonical: `-0` is `0`, `2.50` is `2.5`, an integral `12.0` is `12`; integers
-  stay within ±2**53 and decimals are finite doubles, so the browser reads the same value.
+- what is stored is canonical: `-0` is `0`, `2.50` is `2.5`, an integral `12.0` is `12`, a
+  decimal is the nearest finite double; at most 400 digits are read (no 5,000-digit `int()`).
+  Integers stay exact, as the engine keeps them; beyond ±2**53 the browser's skip logic sees the
+  nearest double, as any JavaScript reading the JSON would.
 
 `skip-logic.js` applies the same grammar when it reads an input for skip logic.
 """
@@ -27,8 +29,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 SAFE_INTEGER = 2**53
-MAX_DIGITS = 40
-"""Longer digit strings are refused before any conversion (no 5,000-digit `int()`)."""
+MAX_DIGITS = 400
+"""Longer digit strings are refused before any conversion (enough for every double written out
+in full, e.g. 1.7976931348623157e308 or 5e-324)."""
 
 _GRAMMAR = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _SEPARATOR = "[,_' \u00a0\u202f\u2009]"
@@ -74,24 +77,25 @@ def ascii_digits(text: str) -> str:
     return "".join(out)
 
 
-def parse_number(text: str) -> int | float:
-    """The canonical JSON number of a typed text, or NumberError; `text` must not be blank."""
+def parse_number(text: str, *, whole: bool = False) -> int | float:
+    """The canonical JSON number of a typed text, or NumberError; `text` must not be blank.
+
+    `whole` (an integer question or grid cell) keeps integers exact however large; otherwise a
+    number beyond ±2**53 is the nearest double, as a decimal is stored.
+    """
     typed = ascii_digits(text.strip())
     if not _GRAMMAR.fullmatch(typed):
         raise _classify(typed)
     if sum(char.isdigit() for char in typed) > MAX_DIGITS:
         raise NumberError("too_large")
-    if "." not in typed:
+    if "." not in typed and (whole or len(typed.lstrip("-")) <= 16):
         integer = int(typed)
-        if abs(integer) > SAFE_INTEGER:
-            raise NumberError("too_large")
-        return integer
+        if whole or abs(integer) <= SAFE_INTEGER:
+            return integer
     number = float(typed)
     if not math.isfinite(number):
         raise NumberError("too_large")
-    if number.is_integer():
-        if abs(number) > SAFE_INTEGER:
-            raise NumberError("too_large")
+    if number.is_integer() and abs(number) <= SAFE_INTEGER:
         return int(number)
     return number
 

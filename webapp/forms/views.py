@@ -428,6 +428,8 @@ def _inputs(
     context.anchors[path] = field.id
     if question.type in ("text", "textarea", "email", "url", "date", "integer", "decimal"):
         view.value = field._value()
+        if question.type == "text" and ("\n" in view.value or "\r" in view.value):
+            view.widget = "textarea"  # a text input would drop the line breaks
         view.input_type = kind.input_type
         view.inputmode = kind.inputmode
         view.max_length = question.max_length

@@ -29,7 +29,7 @@ from webapp.forms import (
     parse_values,
     section_form_class,
 )
-from webapp.forms.builders import without_blank_items
+from webapp.forms.builders import keep_stored
 from webapp.forms.logic import Logic
 from webapp.forms.page import Controls, in_section, read_controls, section_paths
 from webapp.forms.views import Conflict as ConflictView
@@ -102,9 +102,10 @@ def _save(
     controls: Controls,
 ) -> ResponseReturnValue:
     questionnaire = snap.questionnaire
-    raw = without_blank_items(section.questions, raw)
     parsed = parse_values(section.questions, raw)
-    answers = merge_section(snap.answers, section, parsed.answers)
+    answers = merge_section(
+        snap.answers, section, keep_stored(section.questions, parsed.answers, snap.answers)
+    )
     for path in controls.theirs:
         key = path[1:]
         _take(answers, snap.answers, key)

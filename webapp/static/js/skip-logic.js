@@ -524,13 +524,9 @@
   function readNumber(text) {
     var typed = asciiDigits(String(text).trim()), number;
     if (typed === "") { return null; }
-    if (!NUMBER.test(typed) || typed.replace(/[^0-9]/g, "").length > 40) { return UNREADABLE; }
-    if (typed.indexOf(".") < 0 && typeof BigInt === "function") {
-      var exact = BigInt(typed), limit = BigInt("9007199254740992");
-      if (exact > limit || exact < -limit) { return UNREADABLE; }
-    }
-    number = Number(typed);
-    if (!isFinite(number) || (Number.isInteger(number) && Math.abs(number) > 9007199254740992)) { return UNREADABLE; }
+    if (!NUMBER.test(typed) || typed.replace(/[^0-9]/g, "").length > 400) { return UNREADABLE; }
+    number = Number(typed); // beyond 2**53 the nearest double, as JSON.parse would read it
+    if (!isFinite(number)) { return UNREADABLE; }
     return normalise(number);
   }
 
