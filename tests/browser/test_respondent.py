@@ -201,17 +201,10 @@ def test_arabic_is_right_to_left_and_french_has_french_buttons(
     expect(button(page, FRENCH.submit)).to_be_visible()
 
 
-# -- product bugs found by these tests, kept as strict expected failures: when one is fixed,
-# its test passes, pytest reports XPASS(strict) as a failure, and the marker must go.
+# -- product bugs found by these tests. Fixed ones lost their marker; an open one stays a strict
+# expected failure: when it is fixed, pytest reports XPASS(strict) and the marker must go.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: webapp/static/css/site.css gives `button` display:inline-block, which "
-    "overrides the `hidden` attribute, so the hidden default 'save' button of "
-    "templates/respond/section.html shows as an empty blue box above every section",
-)
 def test_the_hidden_default_button_is_not_drawn(page: Page, people: People) -> None:
     log_in(page, people.focal_point)
     open_questionnaire(page, TITLE)
@@ -220,13 +213,6 @@ def test_the_hidden_default_button_is_not_drawn(page: Page, people: People) -> N
     expect(form.locator("button[hidden]")).to_be_hidden(timeout=1000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: webapp/services/responses.py submit() validates without the page's "
-    "language, so a refused submission lists English messages ('an answer is required') on a "
-    "French page; saving and ?check=1 do pass the language",
-)
 def test_submission_errors_are_in_the_page_language(page: Page, people: People) -> None:
     log_in(page, people.focal_point)
     open_questionnaire(page, TITLE)

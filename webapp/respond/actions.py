@@ -166,7 +166,7 @@ def _submit(
     target: Target, response: Any, section: Section, lang: str, typed: dict[str, Any]
 ) -> ResponseReturnValue:
     try:
-        submit(response, target.user, expected_version=response.version)
+        submit(response, target.user, expected_version=response.version, lang=lang)
         db.session.commit()
     except ValidationFailed as failed:
         db.session.rollback()
