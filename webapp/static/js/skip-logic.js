@@ -544,11 +544,8 @@
   }
 
   var READ = {
-    text: function (form, name) { var t = textOf(form, name); return t.trim() ? t : null; },
-    textarea: function (form, name) {
-      var t = textOf(form, name).replace(/\r\n?/g, "\n");
-      return t.trim() ? t : null;
-    },
+    // Text is an answer as typed, spaces included; only an empty input is unanswered.
+    text: function (form, name) { var t = textOf(form, name).replace(/\r\n?/g, "\n"); return t !== "" ? t : null; },
     integer: function (form, name) { return readNumber(textOf(form, name)); },
     yes_no: function (form, name) {
       var v = checkedValues(form, name)[0];
@@ -580,6 +577,7 @@
       return any ? value : null;
     }
   };
+  READ.textarea = READ.text;
   READ.email = READ.text;
   READ.url = READ.text;
   READ.date = READ.text;
