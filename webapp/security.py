@@ -66,6 +66,8 @@ def init_app(app: Flask) -> None:
 
 
 def _assign_request_id() -> None:
+    """A fresh id for every request, even when requests share an app context (as in tests)."""
+    g.pop("request_id", None)
     request_id()
 
 
