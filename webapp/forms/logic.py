@@ -24,7 +24,7 @@ from engine.expressions.clock import today as clock_today
 from engine.model import Expression, Question, Questionnaire
 from engine.types import SchemaOptions
 from engine.types.dates import resolve_bound
-from engine.validation import validator_for
+from engine.validation import ValidationResult, validator_for
 
 Path = tuple[str | int, ...]
 
@@ -273,16 +273,32 @@ def _items(
 # -- hidden answers -------------------------------------------------------------------------------
 
 
+@dataclass
+class Kept:
+    """Answers once those of questions not asked are removed (see `drop_hidden`)."""
+
+    answers: dict[str, Any]
+    dropped: list[str]
+    """JSON pointers of the answers removed."""
+    logic: Logic
+    """What the expressions say for the answers as posted (unknown values included)."""
+    result: ValidationResult
+    """The engine's draft validation of `answers`, messages in the language asked for."""
+
+
 def drop_hidden(
-    questionnaire: Questionnaire, answers: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[str]]:
-    """`answers` without the answers of questions not asked; also the JSON pointers dropped.
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    unknown: Iterable[str] = (),
+    lang: str | None = None,
+) -> Kept:
+    """`answers` without the answers of questions not asked, with the engine's draft verdict.
 
     The engine has the last word: anything its draft validation still reports as hidden goes too.
     """
     kept = dict(answers)
     dropped: list[str] = []
-    logic = compute(questionnaire, kept)
+    logic = compute(questionnaire, kept, unknown)
     for question in questionnaire.questions:
         if question.id in logic.hidden:
             for key in (question.id, question.other_key):
@@ -292,15 +308,16 @@ def drop_hidden(
         elif question.type == "repeat" and isinstance(kept.get(question.id), list):
             kept[question.id] = _drop_members(question, kept[question.id], logic, dropped)
     validator = validator_for(questionnaire)
+    result = validator.validate(kept, "draft", lang)
     for _attempt in range(3):
-        result = validator.validate(kept, "draft")
         stale = [e.path for e in result.errors if e.code == "hidden"]
         if not stale:
             break
         for path in stale:
             if _remove(kept, path):
                 dropped.append(path)
-    return kept, dropped
+        result = validator.validate(kept, "draft", lang)
+    return Kept(kept, dropped, logic, result)
 
 
 def _drop_members(
@@ -351,22 +368,29 @@ def client_plan(
     `outside` holds the stored answers of questions that are not on the page.
     """
     today = today or clock_today()
+    static, referenced = _client_static(questionnaire, today)
+    return {**static, "outside": {k: v for k, v in outside.items() if k in referenced}}
+
+
+@lru_cache(maxsize=64)
+def _client_static(
+    questionnaire: Questionnaire, today: str
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """What does not depend on the answers: built once per questionnaire version and day."""
     plan = _plan(questionnaire)
     referenced: set[str] = set()
     for question in plan.top:
         for expression in _expressions(question):
             referenced |= expression.names
-    return {
+    static = {
         "today": today,
         "questions": {q.id: _client_question(q, today) for q in questionnaire.walk()},
         "order": [
             q.id for q in questionnaire.questions if q.takes_answer and q.type != "calculated"
         ],
         "plan": [_client_step(q, plan) for q in plan.top],
-        "outside": {
-            k: v for k, v in outside.items() if k in referenced or k in questionnaire.by_id
-        },
     }
+    return static, frozenset(referenced)
 
 
 def _client_step(question: Question, plan: _Plan) -> dict[str, Any]:

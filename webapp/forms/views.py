@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.expressions import truthy
@@ -43,6 +44,63 @@ class Problem(Protocol):
 
     path: str
     message: str
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Interface strings the macros repeat for every question, translated once per language."""
+
+    required: str
+    confidential: str
+    confidential_mark: str
+    last_cycle: str
+    unchanged: str
+    confirm: str
+    please_check: str
+    justification: str
+    justification_shown: str
+    reviewer: str
+    use_theirs: str
+    other: str
+    total: str
+    yes: str
+    no: str
+    not_answered: str
+    no_entries: str
+    add_another: str
+    calculated: str
+
+
+_TEXTS: dict[str, Texts] = {}
+
+
+def interface_texts() -> Texts:
+    """The macros' repeated strings in the current interface language (cached per language)."""
+    key = str(get_locale() or "")
+    texts = _TEXTS.get(key)
+    if texts is None:
+        texts = _TEXTS[key] = Texts(
+            required=_("Required"),
+            confidential=_("Confidential (never published)"),
+            confidential_mark=_("Confidential"),
+            last_cycle=_("Last cycle:"),
+            unchanged=_("Unchanged from the last cycle"),
+            confirm=_("Confirm this answer is still right"),
+            please_check=_("Please check:"),
+            justification=_("Justification"),
+            justification_shown=_("Justification:"),
+            reviewer=_("Reviewer's comment:"),
+            use_theirs=_("Use their answer instead of mine"),
+            other=_("Other, please specify"),
+            total=_("Total"),
+            yes=_("Yes"),
+            no=_("No"),
+            not_answered=_("Not answered"),
+            no_entries=_("No entries yet."),
+            add_another=_("Add another"),
+            calculated=_("Calculated from your answers when you save."),
+        )
+    return texts
 
 
 @dataclass
@@ -139,6 +197,7 @@ class QuestionView:
     type: str
     widget: str
     mode: Mode
+    t: Texts
     label: str
     label_id: str
     dom_id: str
@@ -245,6 +304,7 @@ class _Context:
     conflicts: Mapping[str, Conflict]
     today: str
     anchors: dict[str, str]
+    texts: Texts
 
     def tr(self, text: Any) -> str:
         return self.questionnaire.text(text, self.lang)
@@ -269,6 +329,7 @@ def prepare_section(
     comments: Mapping[str, Sequence[str]] | None = None,
     conflicts: Mapping[str, Conflict] | None = None,
     today: str | None = None,
+    logic: Logic | None = None,
 ) -> SectionView:
     """The view of one section.
 
@@ -276,7 +337,8 @@ def prepare_section(
     `raw` is what the inputs show when it differs from the answers (what was typed, e.g. after
     an error); `unknown` names questions whose typed value could not be read. `errors` and
     `warnings` are keyed by their `path`; `previous` is the previous cycle's answers (None when
-    there is no previous response); `comments` maps answer paths to reviewer comments.
+    there is no previous response); `comments` maps answer paths to reviewer comments; `logic`
+    is `webapp.forms.logic.compute(questionnaire, answers, unknown)` when the caller has it.
     """
     lang = lang if lang in questionnaire.languages else questionnaire.default_language
     answers = answers or {}
@@ -289,7 +351,7 @@ def prepare_section(
         questionnaire=questionnaire,
         lang=lang,
         mode=mode,
-        logic=compute(questionnaire, answers, unknown, today),
+        logic=logic if logic is not None else compute(questionnaire, answers, unknown, today),
         answers=answers,
         errors=_by_path(errors),
         warnings=_by_path(warnings),
@@ -302,6 +364,7 @@ def prepare_section(
         conflicts=conflicts or {},
         today=today,
         anchors={},
+        texts=interface_texts(),
     )
     views = [_question(context, q, form, answers, None) for q in section.questions]
     outside = {k: v for k, v in answers.items() if k not in section_keys}
@@ -362,6 +425,7 @@ def _question(
         type=question.type,
         widget=kind.widget if context.mode != "read" else "answer",
         mode=context.mode,
+        t=context.texts,
         label=context.tr(question.label),
         label_id=element_id(base, "label"),
         dom_id=element_id(base, "question"),

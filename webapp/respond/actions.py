@@ -23,7 +23,6 @@ from engine.validation import validator_for
 from webapp.extensions import db
 from webapp.forms import (
     builder,
-    compute,
     display_answer,
     drop_hidden,
     parse_values,
@@ -112,8 +111,8 @@ def _save(
         question = questionnaire.by_id.get(key)
         if question is not None:
             raw.update(builder(question).raw(question, snap.answers))
-    shown = compute(questionnaire, answers, parsed.unknown)
-    answers, dropped = drop_hidden(questionnaire, answers)
+    kept = drop_hidden(questionnaire, answers, parsed.unknown, lang)
+    answers, dropped, shown = kept.answers, kept.dropped, kept.logic
     typed = _typed(snap, section, controls, raw, parsed, answers)
     justifications, confidential = typed["justifications"], typed["confidential"]
     problems: list[Any] = [
@@ -121,8 +120,7 @@ def _save(
         for path, message in parsed.errors
         if not _hidden(shown, questionnaire, path)  # a hidden question's text is dropped anyway
     ]
-    checked = validator_for(questionnaire).validate(answers, "draft", lang, justifications)
-    problems += checked.errors
+    problems += kept.result.errors
     if problems:
         return _problem_page(snap, section, lang, typed, problems, _("Nothing was saved yet."))
     response = target.response or response_for(target.cycle, target.organisation)

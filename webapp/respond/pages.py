@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from engine.model import RIGHT_TO_LEFT, Question, Questionnaire, Section
 from engine.validation import AnswerError, validator_for
 from webapp.forms import compute, prepare_section
+from webapp.forms.logic import Logic
 from webapp.forms.views import Conflict, SectionView
 from webapp.respond.state import Snapshot
 
@@ -139,6 +140,7 @@ def build_page(
     if warnings is None:
         warnings = warnings_for(questionnaire, answers, lang, justifications)
     mode = "edit" if snapshot.editable else "read"
+    logic = compute(questionnaire, answers, unknown)
     view = prepare_section(
         questionnaire,
         section,
@@ -156,6 +158,7 @@ def build_page(
         confidential=snapshot.confidential if confidential is None else confidential,
         comments=snapshot.comments,
         conflicts=conflicts,
+        logic=logic,
     )
     page = Page(
         snapshot=snapshot,
@@ -166,7 +169,7 @@ def build_page(
         dir="rtl" if lang in RIGHT_TO_LEFT else "ltr",
         title=questionnaire.text(questionnaire.title, lang),
         status=str(STATUS_LABELS.get(snapshot.status, snapshot.status)),
-        sections=_sections(snapshot, section, lang, answers),
+        sections=_sections(snapshot, section, lang, answers, logic),
         languages=_languages(snapshot, section, lang),
         action_url=section_url(snapshot.cycle_id, section.id, lang),
         version=snapshot.version if version is None else max(version, 0),
@@ -189,10 +192,9 @@ def _blocking(problem: Problem | AnswerError) -> bool:
 
 
 def _sections(
-    snapshot: Snapshot, current: Section, lang: str, answers: Mapping[str, Any]
+    snapshot: Snapshot, current: Section, lang: str, answers: Mapping[str, Any], logic: Logic
 ) -> list[SectionLink]:
     questionnaire = snapshot.questionnaire
-    logic = compute(questionnaire, answers)
     links = []
     for section in questionnaire.sections:
         asked = [

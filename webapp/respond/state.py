@@ -16,12 +16,12 @@ from sqlalchemy import select
 
 from engine.model import Questionnaire
 from webapp.extensions import db
-from webapp.models import Assignment, Cycle, Organisation, Response, User
+from webapp.models import Assignment, Cycle, Organisation, Response, ReviewComment, Revision, User
 from webapp.services import NotFound
 from webapp.services.access import can_edit, can_start, can_submit, can_view
 from webapp.services.cycles import assignment_for, is_open
 from webapp.services.definitions import model_of
-from webapp.services.responses import EDITABLE, prefill, response_for, review_comments
+from webapp.services.responses import EDITABLE, prefill, response_for
 
 
 @dataclass
@@ -60,8 +60,6 @@ class Snapshot:
     editable: bool = False
     can_submit: bool = False
     is_open: bool = False
-    last_saved_by: str | None = None
-    last_saved_at: dt.datetime | None = None
 
 
 def load(cycle_id: int, user: User) -> Target:
@@ -112,12 +110,7 @@ def snapshot(target: Target) -> Snapshot:
     comments: dict[str, list[str]] = {}
     return_comment = None
     if response.status in EDITABLE:
-        for comment in review_comments(response):
-            comments.setdefault(comment.path, []).append(comment.text)
-        returns = [r for r in response.revisions if r.action == "return"]
-        return_comment = returns[-1].comment if returns else None
-    saves = [r for r in response.revisions if r.action in ("save", "start")]
-    last = saves[-1] if saves else None
+        return_comment, comments = latest_return(response)
     return Snapshot(
         **common,
         status=response.status,
@@ -130,9 +123,32 @@ def snapshot(target: Target) -> Snapshot:
         return_comment=return_comment,
         editable=can_edit(target.user, response) and response.status in EDITABLE and open_now,
         can_submit=can_submit(target.user, response),
-        last_saved_by=last.actor.email if last is not None and last.actor is not None else None,
-        last_saved_at=last.at if last is not None else None,
     )
+
+
+def latest_return(response: Response) -> tuple[str | None, dict[str, list[str]]]:
+    """The Secretariat's comment of the latest return and its comments by answer path.
+
+    Two small queries rather than `response.revisions`, which loads the whole history."""
+    latest = db.session.execute(
+        select(Revision.number, Revision.comment)
+        .where(Revision.response_id == response.id, Revision.action == "return")
+        .order_by(Revision.number.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None, {}
+    comments: dict[str, list[str]] = {}
+    for path, text in db.session.execute(
+        select(ReviewComment.path, ReviewComment.text)
+        .where(
+            ReviewComment.response_id == response.id,
+            ReviewComment.revision_number == latest.number,
+        )
+        .order_by(ReviewComment.id)
+    ):
+        comments.setdefault(path, []).append(text)
+    return latest.comment, comments
 
 
 def previous_answers(target: Target) -> dict[str, Any] | None:
