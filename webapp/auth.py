@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
@@ -231,7 +231,15 @@ def logout() -> Response:
 def language() -> Response:
     """Change the interface language for this session, then go back to the page."""
     i18n.choose(request.form.get("lang", ""))
-    return redirect(safe_next(request.form.get("next")) or home_url())
+    target = safe_next(request.form.get("next"))
+    return redirect(_without_lang(target) if target else home_url())
+
+
+def _without_lang(url: str) -> str:
+    """The page to go back to, minus a `lang=` that would override the language just chosen."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _forget_loaded_user() -> None:

@@ -201,8 +201,7 @@ def test_arabic_is_right_to_left_and_french_has_french_buttons(
     expect(button(page, FRENCH.submit)).to_be_visible()
 
 
-# -- product bugs found by these tests. Fixed ones lost their marker; an open one stays a strict
-# expected failure: when it is fixed, pytest reports XPASS(strict) and the marker must go.
+# -- product bugs these tests found, now fixed: they stay as regression tests.
 
 
 def test_the_hidden_default_button_is_not_drawn(page: Page, people: People) -> None:
@@ -226,13 +225,6 @@ def test_submission_errors_are_in_the_page_language(page: Page, people: People) 
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: on a questionnaire page the header's Language selector sends the "
-    "person back to the same URL with ?lang=<old>, and respond.section forces the interface to "
-    "that language, so choosing a language there changes nothing on the page",
-)
 def test_the_language_selector_works_on_a_questionnaire_page(page: Page, people: People) -> None:
     log_in(page, people.focal_point)
     open_questionnaire(page, TITLE)
