@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from engine.model import Question
@@ -22,6 +22,41 @@ from engine.types.choices import CHOICES_KEY
 ROWS = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/row"}}
 
 
+def keyed_schema(keys: list[str], entry: dict[str, Any], complete: bool) -> dict[str, Any]:
+    """An object keyed by row (or column) ids: never empty, no other key, all keys if complete."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": dict.fromkeys(keys, entry),
+        "additionalProperties": False,
+        "minProperties": 1,
+    }
+    if complete:
+        schema["required"] = list(keys)
+    return schema
+
+
+def check_keyed(
+    value: Any,
+    path: Path,
+    keys: list[str],
+    check_entry: Callable[[Any, Path], Iterator[Issue]],
+    unknown: str,
+) -> Iterator[Issue]:
+    """The checks `keyed_schema` makes, each entry by `check_entry`, in the keys' order."""
+    if not isinstance(value, dict):
+        yield not_an_answer(value, path) or Issue(path, "type_object")
+        return
+    if not value:
+        yield Issue(path, "empty")
+        return
+    for key in keys:
+        if key in value:
+            yield from check_entry(value[key], (*path, key))
+    for key in value:
+        if key not in keys:
+            yield Issue((*path, key), unknown)
+
+
 class Matrix(QuestionType):
     name = "matrix"
     value_kind = "object"
@@ -31,37 +66,19 @@ class Matrix(QuestionType):
 
     def value_schema(self, question: Question, options: SchemaOptions) -> dict[str, Any]:
         cell = {"type": "string", "enum": list(question.choice_values)}
-        schema: dict[str, Any] = {
-            "type": "object",
-            "properties": {row.id: cell for row in question.rows},
-            "additionalProperties": False,
-            "minProperties": 1,
-        }
-        if options.mode == "submit" and question.always_required:
-            schema["required"] = [row.id for row in question.rows]
-        return schema
+        complete = options.mode == "submit" and question.always_required
+        return keyed_schema([row.id for row in question.rows], cell, complete)
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
-        if not isinstance(value, dict):
-            yield not_an_answer(value, path) or Issue(path, "type_object")
-            return
-        if not value:
-            yield Issue(path, "empty")
-            return
-        rows = {row.id for row in question.rows}
-        for row in question.rows:
-            if row.id in value:
-                answer = value[row.id]
-                row_path = (*path, row.id)
-                if issue := not_an_answer(answer, row_path):
-                    yield issue
-                elif not isinstance(answer, str):
-                    yield Issue(row_path, "type_choice")
-                elif answer not in question.choice_values:
-                    yield Issue(row_path, "choice", {"value": answer})
-        for key in value:
-            if key not in rows:
-                yield Issue((*path, key), "unknown_row")
+        def choice(answer: Any, row_path: Path) -> Iterator[Issue]:
+            if issue := not_an_answer(answer, row_path):
+                yield issue
+            elif not isinstance(answer, str):
+                yield Issue(row_path, "type_choice")
+            elif answer not in question.choice_values:
+                yield Issue(row_path, "choice", {"value": answer})
+
+        yield from check_keyed(value, path, [r.id for r in question.rows], choice, "unknown_row")
 
     def incomplete(
         self, question: Question, value: Any, path: Path, required: bool
@@ -91,63 +108,26 @@ class Grid(QuestionType):
     def value_schema(self, question: Question, options: SchemaOptions) -> dict[str, Any]:
         number = "integer" if question.cell == "integer" else "number"
         cell = {"type": number, **bounds_schema(question)}
-        row_schema: dict[str, Any] = {
-            "type": "object",
-            "properties": {column.id: cell for column in question.columns},
-            "additionalProperties": False,
-            "minProperties": 1,
-        }
         complete = options.mode == "submit" and question.always_required
-        if complete:
-            row_schema = {**row_schema, "required": [column.id for column in question.columns]}
-        schema: dict[str, Any] = {
-            "type": "object",
-            "properties": {row.id: row_schema for row in question.rows},
-            "additionalProperties": False,
-            "minProperties": 1,
-        }
-        if complete:
-            schema["required"] = [row.id for row in question.rows]
-        return schema
+        row = keyed_schema([column.id for column in question.columns], cell, complete)
+        return keyed_schema([row.id for row in question.rows], row, complete)
 
     def check(self, question: Question, value: Any, path: Path, today: str) -> Iterator[Issue]:
-        if not isinstance(value, dict):
-            yield not_an_answer(value, path) or Issue(path, "type_object")
-            return
-        if not value:
-            yield Issue(path, "empty")
-            return
-        rows = {row.id for row in question.rows}
-        columns = {column.id for column in question.columns}
         whole = question.cell == "integer"
-        for row in question.rows:
-            if row.id not in value:
-                continue
-            cells = value[row.id]
-            row_path = (*path, row.id)
-            if not isinstance(cells, dict):
-                yield not_an_answer(cells, row_path) or Issue(row_path, "type_object")
-                continue
-            if not cells:
-                yield Issue(row_path, "empty")
-                continue
-            for column in question.columns:
-                if column.id not in cells:
-                    continue
-                cell = cells[column.id]
-                cell_path = (*row_path, column.id)
-                if not (is_whole(cell) if whole else is_number(cell)):
-                    yield not_an_answer(cell, cell_path) or Issue(
-                        cell_path, "type_integer" if whole else "type_number"
-                    )
-                elif issue := check_bounds(cell, cell_path, question.min, question.max):
-                    yield issue
-            for key in cells:
-                if key not in columns:
-                    yield Issue((*row_path, key), "unknown_column")
-        for key in value:
-            if key not in rows:
-                yield Issue((*path, key), "unknown_row")
+        columns = [column.id for column in question.columns]
+
+        def number(cell: Any, cell_path: Path) -> Iterator[Issue]:
+            if not (is_whole(cell) if whole else is_number(cell)):
+                yield not_an_answer(cell, cell_path) or Issue(
+                    cell_path, "type_integer" if whole else "type_number"
+                )
+            elif issue := check_bounds(cell, cell_path, question.min, question.max):
+                yield issue
+
+        def row(cells: Any, row_path: Path) -> Iterator[Issue]:
+            yield from check_keyed(cells, row_path, columns, number, "unknown_column")
+
+        yield from check_keyed(value, path, [r.id for r in question.rows], row, "unknown_row")
 
     def incomplete(
         self, question: Question, value: Any, path: Path, required: bool
