@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.model import Questionnaire
@@ -106,11 +106,9 @@ def _revise(
     changes: list[dict[str, Any]],
     comment: str | None = None,
 ) -> Revision:
-    with db.session.no_autoflush:  # a concurrent change must surface in _flush_versioned (409)
-        number = len(response.revisions) + 1
     revision = Revision(
-        response=response,
-        number=number,
+        response_id=response.id,
+        number=_next_revision_number(response),
         actor_id=actor.id if actor else None,
         action=action,
         status_before=before,
@@ -120,7 +118,18 @@ def _revise(
         request_id=request_id(),
     )
     db.session.add(revision)
+    db.session.expire(response, ["revisions"])  # a loaded history now misses this revision
     return revision
+
+
+def _next_revision_number(response: Response) -> int:
+    """One past the latest revision, read by index (never the whole history). Callers hold the
+    response's row lock (`_lock`), so two writers cannot take the same number."""
+    with db.session.no_autoflush:  # a concurrent change must surface in _flush_versioned (409)
+        latest = db.session.scalar(
+            select(func.max(Revision.number)).where(Revision.response_id == response.id)
+        )
+    return (latest or 0) + 1
 
 
 def prefill(cycle: Cycle, organisation: Organisation) -> Prefill:
@@ -404,10 +413,13 @@ def publish_report(response: Response, actor: User | None) -> None:
 
 def review_comments(response: Response) -> list[ReviewComment]:
     """Comments of the latest return, for the respondent to act on."""
-    returns = [r for r in response.revisions if r.action == "return"]
-    if not returns:
+    latest = db.session.scalar(
+        select(func.max(Revision.number)).where(
+            Revision.response_id == response.id, Revision.action == "return"
+        )
+    )
+    if latest is None:
         return []
-    latest = returns[-1].number
     return list(
         db.session.scalars(
             select(ReviewComment).where(
