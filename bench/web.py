@@ -1263,6 +1263,11 @@ def main(argv: list[str] | None = None) -> int:
         "--history", type=int, default=200, help="revisions added for the in-process growth rows"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database (debugging)")
+    parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="stop after the in-process rows and profiles (no gunicorn, no wrk)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -1303,6 +1308,9 @@ def main(argv: list[str] | None = None) -> int:
         in_process(app, world, args.repeats, args.top, args.history)
         phases["in-process"] = time.perf_counter() - t0
         t0 = time.perf_counter()
+        if args.in_process_only:
+            clean = True
+            return 0
 
         server, port = start_gunicorn(url, args.workers, folder / "gunicorn.log")
         meter = ServerCpu(server.pid, name)

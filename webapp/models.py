@@ -83,7 +83,8 @@ class QuestionnaireVersion(Base):
     questionnaire_id: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
     title: Mapped[dict[str, Any]] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, deferred=True)
+    """Read only when its model is not cached yet (see `services.definitions.model_of`)."""
     source_hash: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -570,7 +570,7 @@ def test_database_down_before_the_page_is_read_keeps_the_post(
 
     page = client.get(_url(mini_cycle, "justice")).get_data(as_text=True)
 
-    def down(*args: Any) -> None:
+    def down(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("SELECT", {}, Exception("could not connect to server"))
 
     monkeypatch.setattr(routes, "load", down)

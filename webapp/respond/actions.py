@@ -16,7 +16,6 @@ from typing import Any
 from flask import flash, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from engine.model import Question, Questionnaire, Section
 from engine.validation import validator_for
@@ -34,7 +33,7 @@ from webapp.forms.page import Controls, in_section, read_controls, section_paths
 from webapp.forms.views import Conflict as ConflictView
 from webapp.forms.views import pointer
 from webapp.respond.pages import Page, Problem, build_page, section_url
-from webapp.respond.state import Snapshot, Target, snapshot
+from webapp.respond.state import DATABASE_ERRORS, Snapshot, Target, snapshot
 from webapp.services import Conflict, Forbidden
 from webapp.services.responses import (
     StaleDraft,
@@ -45,7 +44,6 @@ from webapp.services.responses import (
     submit,
 )
 
-DATABASE_ERRORS = (OperationalError, InterfaceError)
 _ABSENT = object()
 
 

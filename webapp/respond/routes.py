@@ -85,7 +85,8 @@ def cycle(cycle_id: int) -> ResponseReturnValue:
 def section(cycle_id: int, section_id: str) -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return _logged_out()
-    target = load(cycle_id, current_user)
+    # A post that saves reads the response under its row lock right away (read once).
+    target = load(cycle_id, current_user._get_current_object(), for_update=request.method == "POST")
     found = find_section(target.questionnaire, section_id)
     if found is None:
         abort(404)

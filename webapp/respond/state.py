@@ -8,20 +8,34 @@ be drawn, with what was typed, when a save fails because the database is unavail
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from engine.model import Questionnaire
 from webapp.extensions import db
-from webapp.models import Assignment, Cycle, Organisation, Response, ReviewComment, Revision, User
+from webapp.models import (
+    Assignment,
+    Cycle,
+    Organisation,
+    QuestionnaireVersion,
+    Response,
+    ReviewComment,
+    Revision,
+    User,
+)
 from webapp.services import NotFound
 from webapp.services.access import can_edit, can_start, can_submit, can_view
-from webapp.services.cycles import assignment_for, is_open
+from webapp.services.cycles import is_open
 from webapp.services.definitions import model_of
 from webapp.services.responses import EDITABLE, prefill, response_for
+from webapp.services.transaction import remember
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -53,28 +67,93 @@ class Snapshot:
     justifications: dict[str, str]
     confidential: list[str]
     unconfirmed: list[str]
-    previous: dict[str, Any] | None
-    comments: dict[str, list[str]] = field(default_factory=dict)
-    return_comment: str | None = None
+    notes: Notes
     dropped: list[str] = field(default_factory=list)
     editable: bool = False
     can_submit: bool = False
     is_open: bool = False
 
+    @property
+    def previous(self) -> dict[str, Any] | None:
+        return self.notes.read().previous
 
-def load(cycle_id: int, user: User) -> Target:
-    """The page's rows, or NotFound when this person has no business with this cycle."""
-    cycle = db.session.get(Cycle, cycle_id)
-    organisation = user.organisation
-    if cycle is None or organisation is None or not can_start(user, organisation):
+    @property
+    def comments(self) -> dict[str, list[str]]:
+        return self.notes.read().comments
+
+    @property
+    def return_comment(self) -> str | None:
+        return self.notes.read().return_comment
+
+
+@dataclass
+class NotesRead:
+    previous: dict[str, Any] | None = None
+    """Last cycle's accepted answers, keyed by today's ids."""
+    return_comment: str | None = None
+    comments: dict[str, list[str]] = field(default_factory=dict)
+    """The latest return's comments by answer path."""
+
+
+class Notes:
+    """What a page shows beside the answers, read from the database only when a page is drawn
+    (a save that redirects never needs them). If the database fails by then, the page, which
+    then reports that nothing was saved, is drawn without them rather than not at all (A10)."""
+
+    def __init__(self, target: Target) -> None:
+        self._target: Target | None = target
+        self._read: NotesRead | None = None
+
+    def read(self) -> NotesRead:
+        if self._read is None:
+            target, self._target = self._target, None
+            self._read = NotesRead()
+            if target is not None:
+                try:
+                    self._read = _read_notes(target)
+                except DATABASE_ERRORS:
+                    _forget_failure()
+        return self._read
+
+
+def _read_notes(target: Target) -> NotesRead:
+    notes = NotesRead(previous=previous_answers(target))
+    response = target.response
+    if response is not None and response.status in EDITABLE:
+        notes.return_comment, notes.comments = latest_return(response)
+    return notes
+
+
+def _forget_failure() -> None:
+    with contextlib.suppress(DATABASE_ERRORS):
+        db.session.rollback()
+
+
+def load(cycle_id: int, user: User, *, for_update: bool = False) -> Target:
+    """The page's rows, or NotFound when this person has no business with this cycle.
+
+    One query reads the cycle, the person's organisation, its assignment and the questionnaire
+    version (without its YAML source: the model is cached by source hash); a second reads the
+    response, with `for_update` under its row lock, for a post that will write it.
+    """
+    if user.organisation_id is None:
         raise NotFound("no such questionnaire")
-    try:
-        assignment = assignment_for(cycle, organisation)
-    except NotFound:
-        raise NotFound("no such questionnaire") from None
-    response = response_for(cycle, organisation)
+    row = db.session.execute(
+        select(Cycle, Organisation, Assignment, QuestionnaireVersion)
+        .join(Assignment, Assignment.cycle_id == Cycle.id)
+        .join(Organisation, Organisation.id == Assignment.organisation_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Cycle.questionnaire_version_id)
+        .where(Cycle.id == cycle_id, Assignment.organisation_id == user.organisation_id)
+    ).first()
+    if row is None or not can_start(user, row.Organisation):
+        raise NotFound("no such questionnaire")
+    cycle, organisation, assignment = row.Cycle, row.Organisation, row.Assignment
+    remember("assignment", (cycle.id, organisation.id), assignment)
+    response = response_for(cycle, organisation, for_update=for_update)
     if response is not None and not can_view(user, response):
         raise NotFound("no such questionnaire")
+    # Through the relationship, so the cycle keeps the version row (the session's identity map
+    # holds rows weakly) and `response.questionnaire_version` finds it without a query.
     return Target(
         user, cycle, organisation, assignment, response, model_of(cycle.questionnaire_version)
     )
@@ -90,7 +169,7 @@ def snapshot(target: Target) -> Snapshot:
         "closes_on": target.assignment.closes_on(),
         "organisation": target.organisation.name,
         "questionnaire": target.questionnaire,
-        "previous": previous_answers(target),
+        "notes": Notes(target),
         "is_open": open_now,
     }
     if response is None:
@@ -107,10 +186,6 @@ def snapshot(target: Target) -> Snapshot:
             editable=open_now,
             can_submit=can_submit(target.user, Response(organisation=target.organisation)),
         )
-    comments: dict[str, list[str]] = {}
-    return_comment = None
-    if response.status in EDITABLE:
-        return_comment, comments = latest_return(response)
     return Snapshot(
         **common,
         status=response.status,
@@ -119,8 +194,6 @@ def snapshot(target: Target) -> Snapshot:
         justifications=dict(response.justifications or {}),
         confidential=list(response.confidential or []),
         unconfirmed=list(response.unconfirmed or []),
-        comments=comments,
-        return_comment=return_comment,
         editable=can_edit(target.user, response) and response.status in EDITABLE and open_now,
         can_submit=can_submit(target.user, response),
     )

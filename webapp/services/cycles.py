@@ -13,6 +13,7 @@ from webapp.models import Assignment, Cycle, Organisation, User
 from webapp.services import Conflict, Invalid, NotFound
 from webapp.services.audit import record
 from webapp.services.definitions import find_version, model_of
+from webapp.services.transaction import remembered
 
 PERIOD_PATTERNS = {
     "annual": (re.compile(r"[0-9]{4}"), "a year such as 2026"),
@@ -99,10 +100,15 @@ def open_cycle(
 
 
 def assignment_for(cycle: Cycle, organisation: Organisation) -> Assignment:
-    assignment = db.session.scalar(
-        select(Assignment).where(
-            Assignment.cycle_id == cycle.id, Assignment.organisation_id == organisation.id
-        )
+    """Read once per transaction (access checks and the closing-date check share it)."""
+    assignment = remembered(
+        "assignment",
+        (cycle.id, organisation.id),
+        lambda: db.session.scalar(
+            select(Assignment).where(
+                Assignment.cycle_id == cycle.id, Assignment.organisation_id == organisation.id
+            )
+        ),
     )
     if assignment is None:
         raise NotFound(f"{organisation.slug} is not asked to answer {cycle.name}")

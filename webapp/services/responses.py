@@ -27,6 +27,7 @@ from webapp.services import Conflict, Forbidden, Invalid
 from webapp.services.audit import request_id
 from webapp.services.cycles import assignment_for, is_open
 from webapp.services.definitions import model_of
+from webapp.services.transaction import is_locked, mark_locked
 
 EDITABLE = frozenset({"draft", "returned"})
 
@@ -189,12 +190,20 @@ def prefill(cycle: Cycle, organisation: Organisation) -> Prefill:
     return result
 
 
-def response_for(cycle: Cycle, organisation: Organisation) -> Response | None:
-    return db.session.scalar(
-        select(Response).where(
-            Response.cycle_id == cycle.id, Response.organisation_id == organisation.id
-        )
+def response_for(
+    cycle: Cycle, organisation: Organisation, *, for_update: bool = False
+) -> Response | None:
+    """The organisation's response to the cycle; with `for_update`, read current and row-locked
+    (PostgreSQL `FOR UPDATE`) so that the services writing it need not read it again."""
+    query = select(Response).where(
+        Response.cycle_id == cycle.id, Response.organisation_id == organisation.id
     )
+    if not for_update:
+        return db.session.scalar(query)
+    response = db.session.scalar(query.with_for_update().execution_options(populate_existing=True))
+    if response is not None:
+        mark_locked(response)
+    return response
 
 
 def start(cycle: Cycle, organisation: Organisation, actor: User | None) -> Response:
@@ -449,10 +458,11 @@ def _lock(response: Response) -> None:
     writer at a time: a concurrent writer waits, then sees the new version and gets a Conflict.
     SQLite has one writer at a time anyway and ignores the lock clause.
     """
-    if response.id is None:
+    if response.id is None or is_locked(response):
         return
     db.session.refresh(response, with_for_update=True)
     db.session.expire(response, ["revisions"])
+    mark_locked(response)
 
 
 def _stale(response: Response, expected_version: int) -> StaleDraft:
