@@ -22,6 +22,17 @@ def _defaults(app: Flask) -> dict[str, Any]:
         # If Redis goes away, count in memory rather than refuse every login with a 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10/minute",
+        # Password recovery (webapp.account): links sent, and how long they work.
+        "PASSWORD_RESET_RATE_LIMIT": "5/hour",
+        "PASSWORD_RESET_MAX_AGE": 3600,
+        "PUBLIC_URL": None,  # e.g. https://kyoto.example.org: links in emails are built on it
+        # Mail (webapp.mail): without MAIL_SERVER, messages go to the log at WARNING.
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 587,
+        "MAIL_USE_TLS": True,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_FROM": "kyoto@localhost",
         # Request limits: Flask's MAX_CONTENT_LENGTH is unlimited by default (RELIABILITY §3.4).
         "MAX_CONTENT_LENGTH": 10 * MEBIBYTE,
         "MAX_FORM_MEMORY_SIZE": 2 * MEBIBYTE,
@@ -77,9 +88,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale)
 
-    from webapp import auth, errors, i18n, security, views
+    from webapp import auth, errors, i18n, mail, security, views
 
     security.init_app(app)
+    mail.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

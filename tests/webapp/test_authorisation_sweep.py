@@ -3,9 +3,10 @@
 - B7/G4: an anonymous GET of anything not public redirects to the login page (401 under /api/);
 - G4: no GET, by anyone, changes a row of any table, and none fails with a 5xx.
 
-Public pages are an explicit list here: `/static`, `/login`, `/ping`, the OpenAPI document, and
-the `public` blueprint (the progress pages SPEC §4 shows without login). Adding a public page
-elsewhere means adding it to `PUBLIC_ENDPOINTS`, in review.
+Public pages are an explicit list here: `/static`, `/login`, `/ping`, the password recovery
+pages (forgot, reset by link), the OpenAPI document, and the `public` blueprint (the progress
+pages SPEC §4 shows without login). Adding a public page elsewhere means adding it to
+`PUBLIC_ENDPOINTS`, in review.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Base, Cycle, Organisation, User
 
-PUBLIC_ENDPOINTS = frozenset({"static", "ping", "auth.login"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"static", "ping", "auth.login", "account.forgot_password", "account.reset_password"}
+)
 PUBLIC_PATHS = frozenset({"/api/openapi.json"})
 PUBLIC_BLUEPRINTS = frozenset({"public"})
 

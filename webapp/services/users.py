@@ -1,4 +1,8 @@
-"""People: creating users, checking passwords (scrypt, constant-time for unknown emails)."""
+"""People: creating users, checking passwords (scrypt, constant-time for unknown emails).
+
+A stored hash names its method and parameters (`scrypt:32768:8:1$salt$hash`); when Werkzeug's
+default moves on, a successful login re-hashes the password with the current one (H3).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,10 @@ from webapp.services import Conflict, Invalid, NotFound
 from webapp.services.audit import record
 
 ORGANISATION_ROLES = frozenset({"focal_point", "contributor"})
+MIN_PASSWORD_LENGTH = 8
 _DUMMY_HASH = generate_password_hash("not a real password")
+HASH_METHOD = _DUMMY_HASH.partition("$")[0]
+"""The method and parameters of new hashes, e.g. `scrypt:32768:8:1` (Werkzeug's default)."""
 
 
 def normalise_email(email: str) -> str:
@@ -41,8 +48,8 @@ def create_user(
     if db.session.scalar(select(User).where(User.email == email)) is not None:
         raise Conflict(f"a user with email {email} already exists")
     password = password or secrets.token_urlsafe(12)
-    if len(password) < 8:
-        raise Invalid("a password has at least 8 characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
     user = User(
         email=email,
         role=role,
@@ -63,7 +70,15 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = generate_password_hash(password)
+        record("password_rehash", "user", user.id, user, method=HASH_METHOD)
     return user
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when a hash was made with another method or other parameters than new ones are."""
+    return password_hash.partition("$")[0] != HASH_METHOD
 
 
 def end_sessions(user: User) -> None:
