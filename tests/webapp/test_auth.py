@@ -185,6 +185,7 @@ def test_failed_login_is_audited_with_the_email_and_never_the_password(
 def test_log_lines_cannot_be_forged(
     client: FlaskClient, focal: User, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """J6: an email with a newline, a forged JSON entry and ANSI escapes stays one JSON line."""
     from webapp.security import JsonFormatter
 
     nasty = 'evil@example.org\n{"level": "INFO", "message": "login"}\x1b[2J\r' + "x" * 5000

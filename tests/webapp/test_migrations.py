@@ -139,7 +139,7 @@ def test_downgrade_and_upgrade_keep_the_data(empty_database: str, tmp_path: Path
 
 def test_a_round_trip_through_the_empty_schema(empty_database: str, tmp_path: Path) -> None:
     """head -> base leaves nothing of ours behind; base -> head again gives a working schema,
-    append-only history included."""
+    append-only history included (J3)."""
     url = normalise_url(empty_database)
     upgrade(url)
     command.downgrade(alembic_config(url), "base")

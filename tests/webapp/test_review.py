@@ -312,7 +312,7 @@ def test_a_stale_page_cannot_act(client, people, submitted) -> None:  # type: ig
 
 
 def test_no_mass_assignment(client, people, submitted) -> None:  # type: ignore[no-untyped-def]
-    """Extra fields are ignored: the status comes from the action, the response from the URL."""
+    """B4: extra fields are ignored: the status comes from the action, the response from the URL."""
     sign_in(client, people["secretariat"])
     other = respond(
         submitted.cycle,

@@ -19,6 +19,7 @@ from webapp.services.responses import (
 
 
 def test_draft_save_submit_return_accept(mini_cycle) -> None:  # type: ignore[no-untyped-def]
+    """J5: through save, submit, return and accept, the revisions replay to the stored answers."""
     france = mini_cycle.assignments[0].organisation
     focal = make_user("focal_point", france)
     secretariat = make_user("secretariat")
@@ -86,6 +87,7 @@ def test_locked_after_submit_and_review_needs_secretariat(mini_cycle) -> None:  
 
 
 def test_saving_the_same_answers_writes_no_revision(mini_cycle) -> None:  # type: ignore[no-untyped-def]
+    """J2: saving the same answers again writes no revision."""
     france = mini_cycle.assignments[0].organisation
     focal = make_user("focal_point", france)
     response = start(mini_cycle, france, focal)
