@@ -14,9 +14,9 @@ and anything the engine still reports as hidden is removed too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from engine.expressions import to_json, truthy
@@ -273,17 +273,28 @@ def _items(
 # -- hidden answers -------------------------------------------------------------------------------
 
 
-@dataclass
 class Kept:
     """Answers once those of questions not asked are removed (see `drop_hidden`)."""
 
-    answers: dict[str, Any]
-    dropped: list[str]
-    """JSON pointers of the answers removed."""
-    logic: Logic
-    """What the expressions say for the answers as posted (unknown values included)."""
-    result: ValidationResult
-    """The engine's draft validation of `answers`, messages in the language asked for."""
+    def __init__(
+        self,
+        answers: dict[str, Any],
+        dropped: list[str],
+        result: ValidationResult,
+        logic: Callable[[], Logic],
+    ) -> None:
+        self.answers = answers
+        self.dropped = dropped
+        """JSON pointers of the answers removed."""
+        self.result = result
+        """The engine's draft validation of `answers`, messages in the language asked for."""
+        self._logic = logic
+
+    @cached_property
+    def logic(self) -> Logic:
+        """What the expressions say for the answers as posted (unknown values included); worked
+        out only when asked, since a save without typing errors never needs it."""
+        return self._logic()
 
 
 def drop_hidden(
@@ -294,30 +305,40 @@ def drop_hidden(
 ) -> Kept:
     """`answers` without the answers of questions not asked, with the engine's draft verdict.
 
-    The engine has the last word: anything its draft validation still reports as hidden goes too.
+    The engine decides: its draft validation reports every answer of a question not asked, and
+    those are removed until none is left (removing one can hide another). Values the form could
+    not read (`unknown`) are not in `answers`, so the engine would read them as unanswered and
+    could hide what depends on them: then the form's own plan, which treats them as unknown,
+    removes hidden answers first.
     """
-    kept = dict(answers)
-    dropped: list[str] = []
-    logic = compute(questionnaire, kept, unknown)
-    for question in questionnaire.questions:
-        if question.id in logic.hidden:
-            for key in (question.id, question.other_key):
-                if key in kept:
-                    kept.pop(key)
-                    dropped.append(f"/{key}")
-        elif question.type == "repeat" and isinstance(kept.get(question.id), list):
-            kept[question.id] = _drop_members(question, kept[question.id], logic, dropped)
+    unknown = frozenset(unknown)
+    kept = Kept(
+        dict(answers), [], ValidationResult(), lambda: compute(questionnaire, answers, unknown)
+    )
+    if unknown:
+        _drop_by_plan(questionnaire, kept)
     validator = validator_for(questionnaire)
-    result = validator.validate(kept, "draft", lang)
-    for _attempt in range(3):
-        stale = [e.path for e in result.errors if e.code == "hidden"]
-        if not stale:
+    kept.result = validator.validate(kept.answers, "draft", lang)
+    while stale := [e.path for e in kept.result.errors if e.code == "hidden"]:
+        removed = [path for path in stale if _remove(kept.answers, path)]
+        if not removed:
             break
-        for path in stale:
-            if _remove(kept, path):
-                dropped.append(path)
-        result = validator.validate(kept, "draft", lang)
-    return Kept(kept, dropped, logic, result)
+        kept.dropped += removed
+        kept.result = validator.validate(kept.answers, "draft", lang)
+    return kept
+
+
+def _drop_by_plan(questionnaire: Questionnaire, kept: Kept) -> None:
+    for question in questionnaire.questions:
+        if question.id in kept.logic.hidden:
+            for key in (question.id, question.other_key):
+                if key in kept.answers:
+                    kept.answers.pop(key)
+                    kept.dropped.append(f"/{key}")
+        elif question.type == "repeat" and isinstance(kept.answers.get(question.id), list):
+            kept.answers[question.id] = _drop_members(
+                question, kept.answers[question.id], kept.logic, kept.dropped
+            )
 
 
 def _drop_members(

@@ -110,13 +110,15 @@ def _save(
         if question is not None:
             raw.update(builder(question).raw(question, snap.answers))
     kept = drop_hidden(questionnaire, answers, parsed.unknown, lang)
-    answers, dropped, shown = kept.answers, kept.dropped, kept.logic
+    answers, dropped = kept.answers, kept.dropped
     typed = _typed(snap, section, controls, raw, parsed, answers)
     justifications, confidential = typed["justifications"], typed["confidential"]
     problems: list[Any] = [
         Problem(pointer(*path), _question_id(questionnaire, path), message)
         for path, message in parsed.errors
-        if not _hidden(shown, questionnaire, path)  # a hidden question's text is dropped anyway
+        if not _hidden(
+            kept.logic, questionnaire, path
+        )  # a hidden question's text is dropped anyway
     ]
     problems += kept.result.errors
     if problems:
