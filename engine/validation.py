@@ -26,7 +26,7 @@ from engine.expressions import clock, truthy
 from engine.messages import render
 from engine.model import Expression, Question, Questionnaire
 from engine.types import Issue, Mode, Path
-from engine.types.base import END, check_text
+from engine.types.base import END, QuestionType, check_text
 
 ENVELOPE_KEYS = frozenset(
     {"answers", "justifications", "confidential", "unconfirmed", "status", "version"}
@@ -163,6 +163,7 @@ class Validator:
             if q.type == "repeat"
         }
         self._residual = self._residual_plan()
+        self._store_plan = self._storage_plan()
 
     # -- public -------------------------------------------------------------------------------
 
@@ -617,19 +618,43 @@ class Validator:
     def _stored(self, answers: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
         """Valid answers as stored: normalised, calculated values from the engine."""
         stored: dict[str, Any] = {}
-        for question in self.questionnaire.questions:
-            key = question.id
-            if question.type == "calculated":
+        for key, question, how, other in self._store_plan:
+            if how is _COMPUTED:
                 if key in env:
                     stored[key] = env[key]
             elif key in answers:
-                stored[key] = _normalise(question, answers[key], env)
-                if question.other and question.other_key in answers:
-                    stored[question.other_key] = answers[question.other_key]
+                value = answers[key]
+                stored[key] = value if how is _AS_IS else _normalise(question, value, env)
+                if other is not None and other in answers:
+                    stored[other] = answers[other]
         return stored
+
+    def _storage_plan(self) -> list[tuple[str, Question, object, str | None]]:
+        """(key, question, how it is stored, its `_other` key) in definition order, decided once:
+        most types store the answer as given, so most answers need no call at all."""
+        plan = []
+        for question in self.questionnaire.questions:
+            if question.type == "calculated":
+                how = _COMPUTED
+            elif question.type == "repeat" or _normalises(question):
+                how = _NORMALISED
+            else:
+                how = _AS_IS
+            plan.append(
+                (question.id, question, how, question.other_key if question.other else None)
+            )
+        return plan
 
 
 _HIDDEN = "\x00hidden:"
+_COMPUTED, _NORMALISED, _AS_IS = object(), object(), object()
+
+
+def _normalises(question: Question) -> bool:
+    """Whether the question's type changes a valid value when storing it (`2350.0` -> `2350`)."""
+    return type(question.kind).normalise is not QuestionType.normalise
+
+
 _LAST = 10**9
 """Sorts after every member: unknown keys come last in their item."""
 
