@@ -392,6 +392,8 @@ def test_a14_a_closed_cycle_refuses_and_names_its_closing_date(
         assert shown is not None
         assert shown.text == "Number of prisoners 8", "what was typed is shown back, read-only"
         assert _row(response_id) == before
+        again = client.get(_url(mini_cycle)).get_data(as_text=True)
+        assert f"the reporting period closed on {closed_on.isoformat()}" in again  # said up front
     else:
         stored = _row(response_id)
         assert stored["answers"] == {"national_strategy": "none", "prisoners": 8}
@@ -409,14 +411,6 @@ def test_a14_the_closing_day_itself_is_open(
     assert _only_response().answers == {"prisoners": 3}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "webapp/respond/actions.py _locked_message: a cycle that has not opened yet is refused "
-        "with 'the reporting period closed on <its closing date, in the future>'; "
-        "it should say when it opens"
-    ),
-)
 def test_a14_a_cycle_not_open_yet_is_not_called_closed(
     mini_cycle: Cycle, client: FlaskClient, focal: User
 ) -> None:
@@ -433,6 +427,8 @@ def test_a14_a_cycle_not_open_yet_is_not_called_closed(
     message = _alert(answer.get_data(as_text=True))
     assert "closed on" not in message
     assert opens_on.isoformat() in message
+    page = client.get(_url(mini_cycle)).get_data(as_text=True)
+    assert f"opens on {opens_on.isoformat()}" in page  # said before anyone types
 
 
 def test_a14_a_new_version_never_moves_a_running_cycle(

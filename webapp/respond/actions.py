@@ -35,6 +35,7 @@ from webapp.forms.views import pointer
 from webapp.respond.pages import Page, Problem, build_page, section_url
 from webapp.respond.state import DATABASE_ERRORS, Snapshot, Target, snapshot
 from webapp.services import Conflict, Forbidden
+from webapp.services.cycles import today
 from webapp.services.responses import (
     StaleDraft,
     ValidationFailed,
@@ -68,6 +69,10 @@ def show(
     notices = []
     if snap.dropped:
         notices.append(_dropped_notice(snap.questionnaire, snap.dropped, lang, carried=True))
+    if not snap.is_open and snap.status in ("not_started", "draft", "returned"):
+        notices.append(
+            _("These answers cannot be changed now: %(reason)s", reason=_period_message(snap))
+        )
     page = build_page(snap, section, lang, errors=errors, notices=notices)
     if errors:
         page.alert = _("Some answers need attention before this questionnaire can be submitted.")
@@ -484,8 +489,18 @@ def _locked_message(snap: Snapshot) -> str:
     if snap.status in ("submitted", "accepted"):
         return _("this questionnaire has been submitted and can no longer be changed.")
     if not snap.is_open:
-        return _(
-            "the reporting period closed on %(date)s; ask the Secretariat to reopen it.",
-            date=snap.closes_on.isoformat(),
-        )
+        return _period_message(snap)
     return _("your account cannot change these answers.")
+
+
+def _period_message(snap: Snapshot) -> str:
+    """Why answers cannot be saved outside the reporting period: not open yet, or closed."""
+    if today() < snap.opens_on:
+        return _(
+            "the reporting period opens on %(date)s; answers can be saved from that day.",
+            date=snap.opens_on.isoformat(),
+        )
+    return _(
+        "the reporting period closed on %(date)s; ask the Secretariat to reopen it.",
+        date=snap.closes_on.isoformat(),
+    )

@@ -57,6 +57,7 @@ class Snapshot:
     cycle_id: int
     cycle_name: str
     period: str
+    opens_on: dt.date
     closes_on: dt.date
     organisation: str
     questionnaire: Questionnaire
@@ -166,6 +167,7 @@ def snapshot(target: Target) -> Snapshot:
         "cycle_id": cycle.id,
         "cycle_name": cycle.name,
         "period": cycle.period,
+        "opens_on": cycle.opens_on,
         "closes_on": target.assignment.closes_on(),
         "organisation": target.organisation.name,
         "questionnaire": target.questionnaire,
