@@ -30,8 +30,19 @@ def gunicorn_argv(host: str, port: int, workers: int, timeout: int) -> list[str]
         str(timeout),
         "--access-logfile",
         "-",
+        *_no_control_socket(),
         "webapp.wsgi:app",
     ]
+
+
+def _no_control_socket() -> list[str]:
+    """Recent gunicorn opens a control socket at one path per user (`~/.gunicorn/gunicorn.ctl`):
+    several servers of one user (test runs, a second `kyoto serve`) would take it from each
+    other. We do not use it, so it stays closed where the installed gunicorn has it."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    known = {setting.name for setting in KNOWN_SETTINGS}
+    return ["--no-control-socket"] if "control_socket_disable" in known else []
 
 
 @click.command("serve")
