@@ -190,6 +190,9 @@ class Revision(Base):
     """`[{"path": "/q", "old": ..., "new": ...}]`, absent values as null with `"absent": true`."""
     comment: Mapped[str | None] = mapped_column(Text)
     request_id: Mapped[str | None] = mapped_column(String(64))
+    seal: Mapped[str | None] = mapped_column(String(64))
+    """HMAC of this row and the response's previous seal (`webapp.services.integrity`, J4);
+    NULL only on rows written before migration 0002."""
 
     response: Mapped[Response] = relationship(back_populates="revisions")
     actor: Mapped[User | None] = relationship()
@@ -222,3 +225,6 @@ class AuditEvent(Base):
     entity_id: Mapped[str | None] = mapped_column(String(128))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     request_id: Mapped[str | None] = mapped_column(String(64))
+    seal: Mapped[str | None] = mapped_column(String(64))
+    """HMAC of this row and the previous event's seal, one chain in id order (J4); NULL only on
+    rows written before migration 0002."""

@@ -58,7 +58,7 @@ def test_init_db_is_idempotent_and_gives_the_193_member_states(runner) -> None: 
     first = kyoto(runner, "init-db")
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines() == [
-        "database: already at migration 0001",
+        "database: already at migration 0002",
         "Member States: 193 added (193 in all)",
     ]
     second = kyoto(runner, "init-db")
@@ -82,7 +82,7 @@ def test_init_db_creates_a_new_database(tmp_path: Path) -> None:
         result = app.test_cli_runner().invoke(cli, ["init-db"])
         assert result.exit_code == 0, result.output
         assert result.stdout.splitlines() == [
-            "database: created (migration 0001)",
+            "database: created (migration 0002)",
             "Member States: 193 added (193 in all)",
         ]
         db.session.remove()

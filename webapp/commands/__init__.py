@@ -77,8 +77,8 @@ def progress(items: Iterable[Any], length: int, label: str) -> Iterator[Any]:
 
 def register(cli: click.Group) -> None:
     """Add every web application command to the `kyoto` group."""
-    from webapp.commands import accounts, cycles, demo, responses, server, setup
+    from webapp.commands import accounts, cycles, demo, responses, server, setup, verify
 
-    for module in (setup, accounts, cycles, responses, server, demo):
+    for module in (setup, accounts, cycles, responses, server, demo, verify):
         for command in module.COMMANDS:
             cli.add_command(command)

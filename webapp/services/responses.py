@@ -27,6 +27,7 @@ from webapp.services import Conflict, Forbidden, Invalid
 from webapp.services.audit import request_id
 from webapp.services.cycles import assignment_for, is_open
 from webapp.services.definitions import model_of
+from webapp.services.integrity import revision_seal, signing_key
 from webapp.services.transaction import is_locked, mark_locked
 
 EDITABLE = frozenset({"draft", "returned"})
@@ -107,10 +108,12 @@ def _revise(
     changes: list[dict[str, Any]],
     comment: str | None = None,
 ) -> Revision:
+    number, previous_seal = _latest_revision(response)
     revision = Revision(
         response_id=response.id,
-        number=_next_revision_number(response),
+        number=number + 1,
         actor_id=actor.id if actor else None,
+        at=utcnow(),  # set here, not at flush: the seal covers it
         action=action,
         status_before=before,
         status_after=response.status,
@@ -118,19 +121,24 @@ def _revise(
         comment=comment,
         request_id=request_id(),
     )
+    revision.seal = revision_seal(revision, previous_seal, signing_key())  # J4
     db.session.add(revision)
     db.session.expire(response, ["revisions"])  # a loaded history now misses this revision
     return revision
 
 
-def _next_revision_number(response: Response) -> int:
-    """One past the latest revision, read by index (never the whole history). Callers hold the
-    response's row lock (`_lock`), so two writers cannot take the same number."""
+def _latest_revision(response: Response) -> tuple[int, str | None]:
+    """(number, seal) of the latest revision, (0, None) before the first: one indexed read, never
+    the whole history. Callers hold the response's row lock (`_lock`), so two writers cannot take
+    the same number or chain to the same seal."""
     with db.session.no_autoflush:  # a concurrent change must surface in _flush_versioned (409)
-        latest = db.session.scalar(
-            select(func.max(Revision.number)).where(Revision.response_id == response.id)
-        )
-    return (latest or 0) + 1
+        latest = db.session.execute(
+            select(Revision.number, Revision.seal)
+            .where(Revision.response_id == response.id)
+            .order_by(Revision.number.desc())
+            .limit(1)
+        ).first()
+    return (latest.number, latest.seal) if latest else (0, None)
 
 
 def prefill(cycle: Cycle, organisation: Organisation) -> Prefill:
