@@ -58,6 +58,10 @@ class ValidationResult:
     answers: dict[str, Any] = field(default_factory=dict)
     """The answers as they are stored: calculated values computed, numbers normalised."""
     justified: frozenset[str] = frozenset()
+    mode: Mode | None = None
+    """What was checked: `draft` or `submit` (None for a result nobody validated)."""
+    questionnaire: Questionnaire | None = field(default=None, repr=False, compare=False)
+    """The questionnaire version the answers were checked against."""
 
     @property
     def valid(self) -> bool:
@@ -604,7 +608,12 @@ class Validator:
             if pointer(w[2].path) not in failed
         ]
         return ValidationResult(
-            errors, warnings, self._stored(answers, env) if not errors else {}, justified
+            errors,
+            warnings,
+            self._stored(answers, env) if not errors else {},
+            justified,
+            run.mode,
+            self.questionnaire,
         )
 
     def _render(self, entry: Entry, lang: str, severity: str) -> AnswerError:

@@ -122,3 +122,46 @@ def test_prefill_carries_conditional_answers_with_what_shows_them(mini_cycle) ->
     assert filled.answers == answers
     assert sorted(filled.carried) == ["/national_strategy", "/prisoners", "/strategy_year"]
     assert filled.dropped == []
+
+
+def test_a_draft_validation_the_caller_made_is_used_only_for_this_version(
+    mini_cycle, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A page validates its answers anyway: save_draft reuses that validation when it was made
+    against the response's own questionnaire version, in draft mode, and validates otherwise."""
+    from engine.checker import check_source
+    from engine.validation import Validator, validator_for
+    from tests.conftest import FIXTURES
+    from webapp.services.responses import questionnaire_of
+
+    france = mini_cycle.assignments[0].organisation
+    focal = make_user("focal_point", france)
+    response = start(mini_cycle, france, focal)
+    db.session.commit()
+    questionnaire = questionnaire_of(response)
+    calls: list[str] = []
+    real = Validator.validate
+
+    def counted(self, answers, mode="submit", *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(mode)
+        return real(self, answers, mode, *args, **kwargs)
+
+    answers = {"prisoners": 12.0}
+    mine = validator_for(questionnaire).validate(dict(answers), "draft")
+    monkeypatch.setattr(Validator, "validate", counted)
+    save_draft(response, answers, focal, response.version, checked=mine)
+    assert calls == []
+    assert response.answers == {"prisoners": 12}  # stored as that validation normalised it
+
+    source = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    other = check_source(source.replace("version: 1", "version: 2", 1)).questionnaire
+    assert other is not None
+    assert other != questionnaire
+    for stranger in (
+        validator_for(other).validate({"prisoners": 13}, "draft"),
+        validator_for(questionnaire).validate({"prisoners": 13}, "submit"),
+    ):
+        calls.clear()
+        save_draft(response, {"prisoners": 14}, focal, response.version, checked=stranger)
+        assert calls == ["draft"]
+        assert response.answers == {"prisoners": 14}

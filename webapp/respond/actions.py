@@ -143,6 +143,7 @@ def _save(
             justifications=justifications,
             confidential=confidential,
             confirmed=controls.confirmed,
+            checked=kept.result,
         )
         db.session.commit()
     except StaleDraft as stale:

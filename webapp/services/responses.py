@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.model import Questionnaire
-from engine.validation import AnswerError, validator_for
+from engine.validation import AnswerError, ValidationResult, validator_for
 from webapp.extensions import db
 from webapp.models import Cycle, Organisation, Response, ReviewComment, Revision, User, utcnow
 from webapp.services import Conflict, Forbidden, Invalid
@@ -306,14 +306,22 @@ def save_draft(
     justifications: Mapping[str, str] | None = None,
     confidential: Iterable[str] | None = None,
     confirmed: Iterable[str] = (),
+    checked: ValidationResult | None = None,
 ) -> list[dict[str, Any]]:
-    """Replace the draft's answers after draft validation; returns the changes (none = no revision)."""
+    """Replace the draft's answers after draft validation; returns the changes (none = no revision).
+
+    `checked` is the caller's own draft validation of exactly `answers` (a page validates them
+    anyway): used when it was made against this response's questionnaire version.
+    """
     _lock(response)
     if expected_version is not None and expected_version != response.version:
         raise _stale(response, expected_version)
     check_editable(response)
     questionnaire = questionnaire_of(response)
-    result = validator_for(questionnaire).validate(dict(answers), "draft")
+    if checked is not None and checked.mode == "draft" and checked.questionnaire is questionnaire:
+        result = checked
+    else:
+        result = validator_for(questionnaire).validate(dict(answers), "draft")
     if result.errors:
         raise ValidationFailed(result.errors)
     new_answers = result.answers
