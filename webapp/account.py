@@ -30,7 +30,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RequestLimit
@@ -260,10 +260,12 @@ def _send_link(user: User, url: str) -> None:
                     "%(email)s on the Kyoto questionnaires site.",
                     email=user.email,
                 ),
-                _(
-                    "To choose a new password, open this link within %(minutes)d minutes. "
+                ngettext(
+                    "To choose a new password, open this link within %(num)d minute. "
                     "It works once:",
-                    minutes=_minutes(),
+                    "To choose a new password, open this link within %(num)d minutes. "
+                    "It works once:",
+                    _minutes(),
                 ),
                 url,
                 _(
@@ -283,9 +285,10 @@ def _refused(refused: passwords.LinkRefused) -> tuple[str, int]:
         address=request.remote_addr,
     )
     if refused.expired:
-        message = _(
-            "This link has expired: a link works for %(minutes)d minutes. Ask for a new one.",
-            minutes=_minutes(),
+        message = ngettext(
+            "This link has expired: a link works for %(num)d minute. Ask for a new one.",
+            "This link has expired: a link works for %(num)d minutes. Ask for a new one.",
+            _minutes(),
         )
     else:
         message = _(

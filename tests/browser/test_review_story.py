@@ -131,7 +131,13 @@ def test_submit_in_french_return_fix_resubmit_accept_and_see_it_on_the_board(
     secretariat.get_by_role("link", name="History", exact=True).click()
     revisions = secretariat.locator("li.revision")
     expect(revisions.locator(".revision-action")).to_contain_text(
-        ["save", "submit", "return", "submit", "accept"]
+        [
+            "Draft saved by",
+            "Submitted by",
+            "Returned for correction by",
+            "Submitted by",
+            "Accepted by",
+        ]
     )
     expect(secretariat.get_by_text(RETURN_REASON)).to_be_visible()
     expect(secretariat.get_by_text(QUESTION_COMMENT)).to_be_visible()

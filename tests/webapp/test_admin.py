@@ -350,6 +350,8 @@ def test_open_a_cycle_for_the_audience_or_chosen_organisations(client, secretari
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert response.headers["Location"].endswith(f"/admin/cycles/mini@{TODAY.year}")
+    board = page(client.get(response.headers["Location"])).text
+    assert f"Opened mini@{TODAY.year} for 3 organisations." in board
     cycle = db.session.scalar(select(Cycle))
     assert sorted(a.organisation.slug for a in cycle.assignments) == ["FRA", "PER", "ngo-one"]
     assert (cycle.opens_on, cycle.closes_on) == (TODAY, closes)
@@ -372,6 +374,8 @@ def test_open_a_cycle_for_the_audience_or_chosen_organisations(client, secretari
         },
     )
     assert chosen.status_code == 302
+    board = page(client.get(chosen.headers["Location"])).text
+    assert f"Opened mini@{TODAY.year + 1} for 1 organisation." in board
     cycle = db.session.scalars(select(Cycle).where(Cycle.period == str(TODAY.year + 1))).one()
     assert [a.organisation for a in cycle.assignments] == [france]
 
@@ -499,7 +503,10 @@ def test_board_counts_and_states(client, secretariat) -> None:  # type: ignore[n
     assert f"extended until {(TODAY + dt.timedelta(days=20)).isoformat()}" in row_html["FFF"]
     for slug in ("CCC", "EEE"):
         assert "on time" in row_html[slug], slug
-    assert "focal_point.ccc@example.org" in row_html["CCC"]  # the last change, by whom
+    last_change = (
+        r"Submitted by focal_point\.ccc@example\.org at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"
+    )
+    assert re.search(last_change, row_html["CCC"])  # the last change, what, by whom, when
 
 
 def test_extend_the_closing_date_for_one_organisation(client, secretariat, mini_cycle) -> None:  # type: ignore[no-untyped-def]

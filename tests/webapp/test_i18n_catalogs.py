@@ -41,7 +41,7 @@ LOGIN = {
 }
 BUTTONS = {
     "fr": ("Enregistrer le brouillon", "Soumettre"),
-    "es": ("Guardar borrador", "Enviar"),
+    "es": ("Guardar borrador", "Presentar"),
     "ar": ("حفظ المسودة", "تقديم"),
     "ru": ("Сохранить черновик", "Представить"),
     "zh": ("保存草稿", "提交"),
@@ -99,6 +99,16 @@ def test_every_template_message_is_translated(language: str) -> None:
         f"untranslated or fuzzy in {language} (see webapp/translations/README.md):\n"
         + "\n".join(missing)
     )
+
+
+def test_counts_are_plural_entries() -> None:
+    """A count written "%(n)d item(s)" has no right form in Arabic or Russian: `ngettext`."""
+    counted = [
+        str(source.id)
+        for source in template()
+        if source.id and not source.pluralizable and re.search(r"\w\(s\)", source.id)
+    ]
+    assert not counted, "\n".join(counted)
 
 
 @pytest.mark.parametrize("language", CATALOGS)

@@ -221,6 +221,14 @@ def test_a11_a_draft_survives_the_end_of_the_session(
         "Save draft here; what you typed is kept on this page."
     )
     assert "Mini questionnaire" not in kept, "nothing stored is shown without a session"
+    preserved = parse(kept)
+    assert (
+        "If your session has ended, log in again in a new tab, then come back to this page."
+        in preserved.text
+    )
+    [again_link] = preserved.find_all("a", target="_blank")
+    assert (again_link.text, again_link.get("href")) == ("Log in again in a new tab", "/login")
+    assert "3 answers are kept on this page." in preserved.text  # version, prisoners, legal aid
     assert _row(response_id) == before
 
     assert login(client, focal).status_code == 302

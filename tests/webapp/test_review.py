@@ -188,12 +188,12 @@ def test_previous_cycle_value_and_unconfirmed_answers(client, people, mini_cycle
         path: " ".join(page_text.split())
         for path, page_text in ((p, re.sub(r"<[^>]+>", " ", block)) for p, block in answers.items())
     }
-    assert "Previous cycle: 900" in blocks["/prisoners"]
-    assert "Unchanged from the previous cycle" not in blocks["/prisoners"]  # edited
-    assert "Unchanged from the previous cycle" in blocks["/national_strategy"]
-    assert "Previous cycle: Not implemented" in blocks["/national_strategy"]
-    assert "Unchanged from the previous cycle" in blocks["/legal_aid"]
-    assert "Previous cycle: No" in blocks["/legal_aid"]
+    assert "Last cycle: 900" in blocks["/prisoners"]
+    assert "Unchanged from the last cycle" not in blocks["/prisoners"]  # edited
+    assert "Unchanged from the last cycle" in blocks["/national_strategy"]
+    assert "Last cycle: Not implemented" in blocks["/national_strategy"]
+    assert "Unchanged from the last cycle" in blocks["/legal_aid"]
+    assert "Last cycle: No" in blocks["/legal_aid"]
     assert f"Previous values are from mini@{TODAY.year - 1}" in page(client.get(url(current))).text
 
 
@@ -242,7 +242,7 @@ def test_return_with_a_comment_and_per_question_comments(client, people, submitt
     sign_in(client, people["focal"])
     text = page(client.get(url(submitted))).text
     assert "Please complete the justice section" in text
-    assert "Reviewer comment: Is this the end-of-year figure?" in text
+    assert "Reviewer's comment: Is this the end-of-year figure?" in text
 
 
 def test_return_without_any_reason_is_refused(client, people, submitted) -> None:  # type: ignore[no-untyped-def]
@@ -388,6 +388,165 @@ def test_history_shows_every_revision_with_old_and_new_values(client, people, su
     assert "(no answer) → 1200" in entries
     assert "1200 → 1100" in entries
     assert re.search(r"at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", entries)
+
+
+AT = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"
+
+
+def _history_lines(html: str, css_class: str) -> list[str]:
+    return [
+        " ".join(m.split()) for m in re.findall(rf'<span class="{css_class}">(.*?)</span>', html)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "actions", "statuses"),
+    [
+        (
+            "en",
+            [
+                "Started by {f} at",
+                "Draft saved by {f} at",
+                "Submitted by {f} at",
+                "Returned for correction by {s} at",
+            ],
+            [
+                "Status: (new) → draft",
+                "Status: draft → draft",
+                "Status: draft → submitted",
+                "Status: submitted → returned",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Réponse commencée par {f} le",
+                "Brouillon enregistré par {f} le",
+                "Soumise par {f} le",
+                "Renvoyée pour correction par {s} le",
+            ],
+            [
+                "État : (nouveau) → brouillon",
+                "État : brouillon → brouillon",
+                "État : brouillon → soumise",
+                "État : soumise → renvoyée",
+            ],
+        ),
+        (
+            "ar",
+            [
+                "بُدئ الرد بواسطة {f} في",
+                "حُفظت المسودة بواسطة {f} في",
+                "قُدِّم الرد بواسطة {f} في",
+                "أُعيد الرد للتصحيح بواسطة {s} في",
+            ],
+            [  # read right to left: from the old status to the new
+                "الحالة: (جديد) ← مسودة",
+                "الحالة: مسودة ← مسودة",
+                "الحالة: مسودة ← مُقدَّم",
+                "الحالة: مُقدَّم ← مُعاد",
+            ],
+        ),
+    ],
+)
+def test_history_says_what_happened_in_whole_sentences_of_the_page_language(
+    client, people, submitted, language, actions, statuses
+) -> None:  # type: ignore[no-untyped-def]
+    """Actions and statuses are translated, never their codes ("submit", "returned"), and each
+    line is one sentence with its placeholders, so that other languages can order the words."""
+    secretariat, focal = people["secretariat"], people["focal"]
+    review(submitted, secretariat, "return", "check prisoners")
+    db.session.commit()
+    sign_in(client, secretariat)
+    client.post("/language", data={"lang": language, "next": "/"})
+    html = client.get(url(submitted, "history")).get_data(as_text=True)
+    expected = [re.escape(a.format(f=focal.email, s=secretariat.email)) + " " + AT for a in actions]
+    shown = _history_lines(html, "revision-action")
+    assert len(shown) == len(expected)
+    for line, pattern in zip(shown, expected, strict=True):
+        assert re.fullmatch(pattern, line), line
+    assert _history_lines(html, "revision-status") == statuses
+    timeline = re.search(
+        r'<section class="timeline" data-path="/prisoners">(.*?)</section>', html, re.S
+    )
+    assert timeline is not None
+    arrow = "←" if language == "ar" else "→"  # from the old value to the new, in reading order
+    assert f"</span> {arrow} <code>1200</code>" in timeline.group(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "refused", "stale"),
+    [
+        ("en", "Nothing was changed. The response is returned.", "(it is now submitted, version"),
+        (
+            "fr",
+            "Rien n’a été modifié. La réponse est à l’état : renvoyée.",
+            "(état : soumise, version",
+        ),
+        (
+            "es",
+            "No se modificó nada. Estado de la respuesta: devuelta.",
+            "(estado: presentada, versión",
+        ),
+    ],
+)
+def test_refusals_name_the_status_in_the_page_language(
+    client, people, mini_cycle, language, refused, stale
+) -> None:  # type: ignore[no-untyped-def]
+    """A refused action and a stale page name the status as a translated word, not its code."""
+    returned = respond(
+        mini_cycle,
+        _org(mini_cycle, "FRA"),
+        people["focal"],
+        {"national_strategy": "none"},
+        status="returned",
+        secretariat=people["secretariat"],
+    )
+    sign_in(client, people["secretariat"])
+    client.post("/language", data={"lang": language, "next": "/"})
+    result = client.post(url(returned, "accept"), data={"version": returned.version})
+    assert result.status_code == 409
+    assert refused in page(result).text
+
+    save_draft(returned, {"national_strategy": "none"}, people["focal"], returned.version)
+    submit(returned, people["focal"])
+    db.session.commit()
+    result = client.post(url(returned, "accept"), data={"version": returned.version - 1})
+    assert result.status_code == 409
+    assert f"{stale} {returned.version})" in page(result).text
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("en", "1 entry", "2 entries"),
+        ("fr", "1 entrée", "2 entrées"),
+        ("ru", "1 запись", "2 записи"),
+    ],
+)
+def test_a_repeat_counts_its_entries_with_the_plural_of_the_language(
+    client, people, mini_cycle, language, one, two
+) -> None:  # type: ignore[no-untyped-def]
+    programmes = {"name": "Safe streets", "budget_usd": 2500000}
+    single = respond(mini_cycle, _org(mini_cycle, "FRA"), people["focal"], ANSWERS, status="draft")
+    double = respond(
+        mini_cycle,
+        _org(mini_cycle, "youth-network"),
+        people["other_focal"],
+        {**ANSWERS, "programmes": [programmes, {**programmes, "name": "Open courts"}]},
+        status="draft",
+    )
+    sign_in(client, people["secretariat"])
+    client.post("/language", data={"lang": language, "next": "/"})
+    for response, count in ((single, one), (double, two)):
+        html = client.get(url(response) + "?lang=en").get_data(as_text=True)
+        block = re.search(
+            r'data-path="/programmes">(.*?)</h3>\s*<div class="answer-value">(.*?)</div>',
+            html,
+            re.S,
+        )
+        assert block is not None
+        assert " ".join(re.sub(r"<[^>]+>", " ", block.group(2)).split()) == count
 
 
 # Who sees what --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -26,7 +27,7 @@ from webapp.admin.forms import ExtendForm, OpenCycleForm, PublishForm, UploadFor
 from webapp.extensions import db, login_manager
 from webapp.forms import SectionView, prepare_sections
 from webapp.models import Cycle, Organisation, QuestionnaireVersion
-from webapp.review.display import languages_of, pick_language
+from webapp.review.display import languages_of, pick_language, revision_sentence, status_word
 from webapp.services import NotFound, ServiceError
 from webapp.services.access import can_administer, can_see_board
 from webapp.services.cycles import extend, find_cycle, open_cycle, today
@@ -288,10 +289,11 @@ def new_cycle() -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(
-                _(
-                    "Opened %(name)s for %(n)d organisation(s).",
+                ngettext(
+                    "Opened %(name)s for %(num)d organisation.",
+                    "Opened %(name)s for %(num)d organisations.",
+                    len(cycle.assignments),
                     name=cycle.name,
-                    n=len(cycle.assignments),
                 ),
                 "success",
             )
@@ -316,6 +318,8 @@ def board(cycle: str | None) -> ResponseReturnValue:
         today=today(),
         extend_form=ExtendForm(formdata=None),
         can_administer=can_administer(current_user),
+        status_word=status_word,
+        revision_sentence=revision_sentence,
     )
 
 

@@ -6,20 +6,44 @@ every string, so a label or an answer containing markup stays text).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.model import Question, Questionnaire, Section
 from webapp.forms import display_answer
 from webapp.i18n import language_names
 
 NOT_ANSWERED = object()
+
+STATUS_WORDS = {
+    "not_started": _l("not started"),
+    "draft": _l("draft"),
+    "submitted": _l("submitted"),
+    "returned": _l("returned"),
+    "accepted": _l("accepted"),
+}
+"""A response's status as a word inside a sentence ("The response is submitted."); the
+respondent's pages name it with `webapp.respond.pages.STATUS_LABELS` ("Submitted")."""
+
+REVISION_SENTENCES = {
+    "start": _l("Started by %(who)s at %(when)s"),
+    "save": _l("Draft saved by %(who)s at %(when)s"),
+    "submit": _l("Submitted by %(who)s at %(when)s"),
+    "return": _l("Returned for correction by %(who)s at %(when)s"),
+    "accept": _l("Accepted by %(who)s at %(when)s"),
+    "reopen": _l("Reopened by %(who)s at %(when)s"),
+    "publish": _l("Published by %(who)s at %(when)s"),
+}
+"""What a revision did (its `action`), by whom and when: one whole sentence each, so that every
+language orders the words its own way."""
 
 
 def pick_language(questionnaire: Questionnaire, requested: str | None = None) -> str:
@@ -106,7 +130,7 @@ def _entry(
     if not answered:
         shown = Shown("none")
     elif question.type == "repeat" and isinstance(value, list):
-        shown = Shown("count", _("%(n)d item(s)", n=len(value)))  # the items follow
+        shown = Shown("count", ngettext("%(num)d entry", "%(num)d entries", len(value)))
     else:
         shown = show_value(question, answers, q, lang)
     justifications = envelope.get("justifications") or {}
@@ -186,6 +210,37 @@ def _previous(
             old_question = old.by_id.get(key, question)
             return show_value(old_question, previous, old, lang)
     return None
+
+
+def status_word(status: str | None) -> str:
+    """A status for a sentence, in the page's language; `None` (before the first revision) is
+    "(new)"; an unknown code is shown as it is rather than hidden."""
+    if status is None:
+        return _("(new)")
+    return str(STATUS_WORDS.get(status, status))
+
+
+def _who(by: str | None) -> str:
+    return by if by is not None else _("the system")
+
+
+def _when(at: dt.datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+
+
+def changed_by(by: str | None, at: dt.datetime) -> str:
+    """The sentence before an old and a new value: "Changed by someone at a time (UTC):";
+    `by` is the actor's email, `None` for the system."""
+    return _("Changed by %(who)s at %(when)s:", who=_who(by), when=_when(at))
+
+
+def revision_sentence(action: str, by: str | None, at: dt.datetime) -> str:
+    """What a revision did: "Submitted by someone at a time (UTC)"; an action without a
+    sentence of its own keeps its code after "Changed by someone at a time:"."""
+    sentence = REVISION_SENTENCES.get(action)
+    if sentence is None:
+        return f"{changed_by(by, at)} {action}"
+    return str(sentence) % {"who": _who(by), "when": _when(at)}
 
 
 def change_text(value: Any) -> str:

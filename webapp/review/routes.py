@@ -24,7 +24,15 @@ from engine.model import PILLARS
 from webapp.extensions import db, login_manager
 from webapp.models import Cycle, Response, ReviewComment, User
 from webapp.review import bp
-from webapp.review.display import answer_sections, change_text, languages_of, pick_language
+from webapp.review.display import (
+    answer_sections,
+    change_text,
+    changed_by,
+    languages_of,
+    pick_language,
+    revision_sentence,
+    status_word,
+)
 from webapp.review.forms import (
     AcceptForm,
     ReopenForm,
@@ -135,6 +143,7 @@ def _render_response(
             last_return=last_return,
             can_review=can_review(current_user),
             field_name=question_field_name,
+            status_word=status_word,
             error=error,
             **context,
         ),
@@ -166,7 +175,7 @@ def _act(cycle: str, organisation: str, action: str) -> ResponseReturnValue:
             _(
                 "This response changed since you opened it (it is now %(status)s, version "
                 "%(version)d): nothing was done. Look at it again before acting.",
-                status=found.status,
+                status=status_word(found.status),
                 version=found.version,
             ),
         )
@@ -202,7 +211,9 @@ def _act(cycle: str, organisation: str, action: str) -> ResponseReturnValue:
 def _refused(response: Response, message: str, status: int = 409) -> ResponseReturnValue:
     db.session.refresh(response)
     return (
-        render_template("review/refused.html", response=response, message=message),
+        render_template(
+            "review/refused.html", response=response, message=message, status_word=status_word
+        ),
         status,
     )
 
@@ -262,6 +273,9 @@ def history(cycle: str, organisation: str) -> ResponseReturnValue:
         paths=paths,
         labels=labels,
         change_text=change_text,
+        status_word=status_word,
+        revision_sentence=revision_sentence,
+        changed_by=changed_by,
     )
 
 
