@@ -66,11 +66,17 @@ class GroupField(Field):
     def __init__(self, members: Sequence[FieldSpec] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.members = tuple(members)
-        self.form = _Nested(self.members, self.name + "-", self.meta)
+        self._form: _Nested | None = None  # bound in process(): once, not twice (grids nest)
+
+    @property
+    def form(self) -> _Nested:
+        if self._form is None:
+            self._form = _Nested(self.members, self.name + "-", self.meta)
+        return self._form
 
     def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
-        self.form = _Nested(self.members, self.name + "-", self.meta)
-        self.form.process(formdata, data=data if isinstance(data, Mapping) else None)
+        self._form = _Nested(self.members, self.name + "-", self.meta)
+        self._form.process(formdata, data=data if isinstance(data, Mapping) else None)
 
     @property
     def data(self) -> dict[str, Any]:  # type: ignore[override]

@@ -29,7 +29,7 @@ from webapp.services.audit import request_id
 from webapp.services.cycles import assignment_for, is_open
 from webapp.services.definitions import model_of
 from webapp.services.integrity import revision_seal, signing_key
-from webapp.services.transaction import is_locked, mark_locked
+from webapp.services.transaction import is_locked, mark_locked, remember, remembered
 
 EDITABLE = frozenset({"draft", "returned"})
 
@@ -114,7 +114,9 @@ def _revise(
     """Append the revision now, with a plain INSERT: it never changes once written, so the unit
     of work has nothing to track (that bookkeeping was a fifth of a save's time). The caller's
     flush of the response follows in the same transaction; a stale version rolls both back."""
-    number, previous_seal = _latest_revision(response)
+    number, previous_seal = remembered(
+        "latest revision", response.id, lambda: _latest_revision(response)
+    )
     revision = Revision(
         response_id=response.id,
         number=number + 1,
@@ -139,6 +141,7 @@ def _revise(
                 }
             )
         )
+    remember("latest revision", response.id, (revision.number, revision.seal))
     db.session.expire(response, ["revisions"])  # a loaded history now misses this revision
     return revision
 
@@ -224,9 +227,27 @@ def response_for(
     )
     if not for_update:
         return db.session.scalar(query)
-    response = db.session.scalar(query.with_for_update().execution_options(populate_existing=True))
-    if response is not None:
-        mark_locked(response)
+    # The latest revision's number and seal come along (what the next revision chains to), so
+    # a save needs no query of its own for them.
+    latest = (
+        select(Revision.number)
+        .where(Revision.response_id == Response.id)
+        .order_by(Revision.number.desc())
+        .limit(1)
+    )
+    row = db.session.execute(
+        query.add_columns(
+            latest.scalar_subquery(),
+            latest.with_only_columns(Revision.seal).scalar_subquery(),
+        )
+        .with_for_update(of=Response.__table__)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        return None
+    response, number, seal = row
+    mark_locked(response)
+    remember("latest revision", response.id, (number or 0, seal))
     return response
 
 

@@ -51,5 +51,6 @@ def remember(kind: str, key: Hashable, row: Any) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the outermost transaction: its locks are released now
-        session.info.pop(_KEY, None)
+    """Forgotten at the end of any transaction, a savepoint's included: what a rolled-back
+    savepoint wrote is gone, and reading again is always correct (only slower)."""
+    session.info.pop(_KEY, None)
