@@ -1177,7 +1177,7 @@ def in_process(app: Any, world: World, repeats: int, top: int, history: int) -> 
     rows(f", {revisions} revs")
     print(
         f"  ({revisions} revs: the same after {history} more one-answer saves in the "
-        "response's history: every request loads the whole history)"
+        "response's history: a save must not grow with it)"
     )
     gc_probe(world, 2 * repeats)
 
