@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -139,3 +140,31 @@ def mini_cycle(app: Flask):  # type: ignore[no-untyped-def]
     )
     db.session.commit()
     return cycle
+
+
+@pytest.fixture
+def make_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """More apps on the test's database, each with its own settings (`make_app(TESTING=False)`),
+    for what the default test configuration switches off: CSRF, rate limits, error pages."""
+    built: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        new = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": database_url,
+                "SECRET_KEY": "test-secret",
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+                **overrides,
+            }
+        )
+        new.instance_path = str(tmp_path / f"instance-{len(built)}")
+        built.append(new)
+        return new
+
+    yield build
+    for other in built:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()

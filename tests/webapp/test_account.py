@@ -7,8 +7,7 @@ import smtplib
 import statistics
 import time
 import types
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +21,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tests.conftest import PASSWORD, login, make_organisation, make_user
 from tests.webapp.test_auth import PAYLOADS, assert_inert, csrf_token
-from webapp import create_app
 from webapp.cli import cli
 from webapp.extensions import db
 from webapp.mail import Message
@@ -35,34 +33,6 @@ NEUTRAL = "we have sent it a link to choose a new password."
 REFUSED_USED = "This link does not work: it has been used already"
 REFUSED_EXPIRED = "This link has expired: a link works for 60 minutes. Ask for a new one."
 LINK = re.compile(r"https?://\S+/account/reset-password/\S+")
-
-
-@pytest.fixture
-def make_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Apps on the test database whose requests get their own app context, as in production
-    (the fixture `app`'s context, held by the test, would keep the loaded user between requests)."""
-    built: list[Flask] = []
-
-    def build(**overrides: Any) -> Flask:
-        new = create_app(
-            {
-                "TESTING": True,
-                "DATABASE_URL": database_url,
-                "SECRET_KEY": "test-secret",
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-                **overrides,
-            }
-        )
-        new.instance_path = str(tmp_path / f"instance-{len(built)}")
-        built.append(new)
-        return new
-
-    yield build
-    for other in built:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ import json
 import re
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +17,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, login, make_organisation, make_user
-from webapp import create_app
 from webapp.extensions import db
 from webapp.models import AuditEvent, User
 from webapp.services.users import end_sessions
@@ -27,30 +25,15 @@ LOGIN_FAILED = "Email or password is incorrect"
 
 
 @pytest.fixture
-def make_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Another app on the same database, with other settings (CSRF on, rate limits on...)."""
-    built: list[Flask] = []
+def make_app(make_app: Callable[..., Flask]) -> Callable[..., Flask]:
+    """The shared factory (tests/conftest.py), each app with a `/whoami` route."""
 
     def build(**overrides: Any) -> Flask:
-        config = {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            **overrides,
-        }
-        new = create_app(config)
-        new.instance_path = str(tmp_path / f"instance-{len(built)}")
+        new = make_app(**overrides)
         _add_whoami(new)
-        built.append(new)
         return new
 
-    yield build
-    for other in built:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    return build
 
 
 def _add_whoami(app: Flask) -> None:

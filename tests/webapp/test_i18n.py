@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -17,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import PASSWORD, make_organisation, make_user
-from webapp import create_app, i18n
+from webapp import i18n
 from webapp.extensions import db
 
 ROOT = Path(__file__).parents[2]
@@ -40,31 +39,6 @@ def interface_strings() -> set[str]:
     ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
-
-
-@pytest.fixture
-def make_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    built: list[Flask] = []
-
-    def build(**overrides: Any) -> Flask:
-        new = create_app(
-            {
-                "TESTING": True,
-                "DATABASE_URL": database_url,
-                "SECRET_KEY": "test-secret",
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-                **overrides,
-            }
-        )
-        built.append(new)
-        return new
-
-    yield build
-    for other in built:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def choose(client: FlaskClient, language: str, back: str = "/login") -> None:

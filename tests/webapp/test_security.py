@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,38 +15,11 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
 from tests.conftest import login, make_user
-from webapp import create_app
-from webapp.extensions import db, login_manager
+from webapp.extensions import login_manager
 from webapp.security import JsonFormatter
 from webapp.services import Conflict
 
 MB = 1000 * 1000
-
-
-@pytest.fixture
-def make_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    built: list[Flask] = []
-
-    def build(**overrides: Any) -> Flask:
-        new = create_app(
-            {
-                "TESTING": True,
-                "DATABASE_URL": database_url,
-                "SECRET_KEY": "test-secret",
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-                **overrides,
-            }
-        )
-        new.instance_path = str(tmp_path / f"instance-{len(built)}")
-        built.append(new)
-        return new
-
-    yield build
-    for other in built:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture
