@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 from werkzeug.http import HTTP_STATUS_CODES
 
 from webapp.extensions import db, limiter, login_manager
+from webapp.refusals import explain
 from webapp.security import log_event, request_id
 from webapp.services import ServiceError
 
@@ -152,9 +153,10 @@ def _csrf_error(error: CSRFError) -> Response:
 
 
 def _service_error(error: ServiceError) -> Response:
-    """A refusal from a service that a view did not handle: its message is written for people."""
+    """A refusal from a service that a view did not handle: its message is written for people,
+    in the page's language on a page (`webapp.refusals`), in English under /api/."""
     db.session.rollback()
-    return error_response(error.status, error.message)
+    return error_response(error.status, error.message if wants_json() else explain(error))
 
 
 def _database_unavailable(error: OperationalError) -> Response:

@@ -383,7 +383,7 @@ def test_open_a_cycle_for_the_audience_or_chosen_organisations(client, secretari
 @pytest.mark.parametrize(
     ("period", "closes", "asked", "status", "message"),
     [
-        ("20x6", 30, "audience", 422, "'20x6' is not a period of a annual questionnaire"),
+        ("20x6", 30, "audience", 422, "“20x6” is not a period of an annual questionnaire"),
         ("2031", -5, "audience", 422, "closes"),
         ("2031", 30, "chosen", 422, "Choose at least one organisation."),
     ],
@@ -530,7 +530,10 @@ def test_extend_the_closing_date_for_one_organisation(client, secretariat, mini_
         data={"until": (mini_cycle.closes_on - dt.timedelta(days=1)).isoformat()},
         follow_redirects=True,
     )
-    assert "an extension must end on or after the cycle's closing date" in page(early).text
+    assert (
+        f"An extension must end on or after the cycle's closing date ({mini_cycle.closes_on})."
+        in page(early).text
+    )
     db.session.refresh(assignment)
     assert assignment.extended_until == until
     missing = client.post(

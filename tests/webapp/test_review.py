@@ -252,7 +252,7 @@ def test_return_without_any_reason_is_refused(client, people, submitted) -> None
         url(submitted, "return"), data={"version": submitted.version, "comment": " "}
     )
     assert response.status_code == 422
-    assert "say why the response is returned: a comment is required" in page(response).text
+    assert "Say why the response is returned: a comment is required." in page(response).text
     assert any(d.get("role") == "alert" for d in page(response).tags("div"))
     assert snapshot(submitted) == before
 

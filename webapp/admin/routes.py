@@ -27,6 +27,7 @@ from webapp.admin.forms import ExtendForm, OpenCycleForm, PublishForm, UploadFor
 from webapp.extensions import db, login_manager
 from webapp.forms import SectionView, prepare_sections
 from webapp.models import Cycle, Organisation, QuestionnaireVersion
+from webapp.refusals import explain
 from webapp.review.display import languages_of, pick_language, revision_sentence, status_word
 from webapp.services import NotFound, ServiceError
 from webapp.services.access import can_administer, can_see_board
@@ -171,7 +172,7 @@ def publish_upload() -> ResponseReturnValue:
         )
     except ServiceError as error:
         db.session.rollback()
-        return render_template("admin/refused.html", message=error.message), error.status
+        return render_template("admin/refused.html", message=explain(error)), error.status
     db.session.commit()
     row = result.version
     if result.created:
@@ -285,7 +286,7 @@ def new_cycle() -> ResponseReturnValue:
             )
         except ServiceError as refused:
             db.session.rollback()
-            error, status = refused.message, refused.status
+            error, status = explain(refused), refused.status
         else:
             db.session.commit()
             flash(
@@ -342,7 +343,7 @@ def extend_closing(cycle: str, organisation: str) -> ResponseReturnValue:
         abort(404)
     except ServiceError as refused:
         db.session.rollback()
-        flash(refused.message, "error")
+        flash(explain(refused), "error")
     else:
         db.session.commit()
         flash(

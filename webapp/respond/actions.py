@@ -32,6 +32,7 @@ from webapp.forms.logic import Logic
 from webapp.forms.page import Controls, in_section, read_controls, section_paths
 from webapp.forms.views import Conflict as ConflictView
 from webapp.forms.views import pointer
+from webapp.refusals import explain
 from webapp.respond.pages import Page, Problem, build_page, section_url
 from webapp.respond.state import DATABASE_ERRORS, Snapshot, Target, snapshot
 from webapp.services import Conflict, Forbidden
@@ -154,7 +155,7 @@ def _save(
         return _problem_page(snap, section, lang, typed, failed.errors, _("Nothing was saved yet."))
     except Conflict as refused:
         db.session.rollback()
-        return _typed_page(snap, section, lang, raw, controls, 409, refused.message, typed)
+        return _typed_page(snap, section, lang, raw, controls, 409, explain(refused), typed)
     except DATABASE_ERRORS:
         _rollback()
         return _unavailable_page(snap, section, lang, typed)
@@ -185,7 +186,7 @@ def _submit(
         return render_page(page, 422)
     except Conflict as refused:
         db.session.rollback()
-        flash(refused.message, "error")
+        flash(explain(refused), "error")
         return redirect(section_url(target.cycle.id, section.id, lang))
     except DATABASE_ERRORS:
         _rollback()

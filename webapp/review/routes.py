@@ -23,6 +23,7 @@ from engine.indicators import by_pillar, compute_indicators, counted
 from engine.model import PILLARS
 from webapp.extensions import db, login_manager
 from webapp.models import Cycle, Response, ReviewComment, User
+from webapp.refusals import explain
 from webapp.review import bp
 from webapp.review.display import (
     answer_sections,
@@ -194,10 +195,10 @@ def _act(cycle: str, organisation: str, action: str) -> ResponseReturnValue:
     except Invalid as invalid:
         # A return without any reason: the page again, with what the reviewer typed.
         db.session.rollback()
-        return _render_response(found, invalid.status, return_form=form, error=invalid.message)
+        return _render_response(found, invalid.status, return_form=form, error=explain(invalid))
     except ServiceError as refused:
         db.session.rollback()
-        return _refused(found, refused.message, refused.status)
+        return _refused(found, explain(refused), refused.status)
     db.session.commit()
     messages = {
         "accept": _("The response is accepted."),

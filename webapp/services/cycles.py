@@ -50,11 +50,19 @@ def find_cycle(name: str) -> Cycle:
 def check_period(period_kind: str, period: str) -> None:
     pattern, example = PERIOD_PATTERNS[period_kind]
     if not pattern.fullmatch(period):
-        raise Invalid(f"'{period}' is not a period of a {period_kind} questionnaire: use {example}")
+        raise Invalid(
+            f"'{period}' is not a period of a {period_kind} questionnaire: use {example}",
+            code="period_invalid",
+            params={"period": period, "kind": period_kind},
+        )
     if period_kind == "biennial":
         first, second = map(int, period.split("-"))
         if second != first + 1:
-            raise Invalid(f"'{period}' is not two consecutive years")
+            raise Invalid(
+                f"'{period}' is not two consecutive years",
+                code="period_not_consecutive",
+                params={"period": period},
+            )
 
 
 def open_cycle(
@@ -73,11 +81,19 @@ def open_cycle(
     check_period(model.period, period)
     opens_on = opens_on or today()
     if closes_on < opens_on:
-        raise Invalid(f"the cycle closes ({closes_on}) before it opens ({opens_on})")
+        raise Invalid(
+            f"the cycle closes ({closes_on}) before it opens ({opens_on})",
+            code="cycle_closes_before_opening",
+            params={"closes_on": closes_on, "opens_on": opens_on},
+        )
     if db.session.scalar(
         select(Cycle).where(Cycle.questionnaire_id == questionnaire_id, Cycle.period == period)
     ):
-        raise Conflict(f"the cycle {questionnaire_id}@{period} already exists")
+        raise Conflict(
+            f"the cycle {questionnaire_id}@{period} already exists",
+            code="cycle_exists",
+            params={"cycle": f"{questionnaire_id}@{period}"},
+        )
     if organisations is None:
         organisations = db.session.scalars(
             select(Organisation)
@@ -111,7 +127,11 @@ def assignment_for(cycle: Cycle, organisation: Organisation) -> Assignment:
         ),
     )
     if assignment is None:
-        raise NotFound(f"{organisation.slug} is not asked to answer {cycle.name}")
+        raise NotFound(
+            f"{organisation.slug} is not asked to answer {cycle.name}",
+            code="not_assigned",
+            params={"organisation": organisation.slug, "cycle": cycle.name},
+        )
     return assignment
 
 
@@ -122,7 +142,9 @@ def extend(
     assignment = assignment_for(cycle, organisation)
     if until < cycle.closes_on:
         raise Invalid(
-            f"an extension must end on or after the cycle's closing date ({cycle.closes_on})"
+            f"an extension must end on or after the cycle's closing date ({cycle.closes_on})",
+            code="extension_too_early",
+            params={"date": cycle.closes_on},
         )
     assignment.extended_until = until
     record("extend", "assignment", assignment.id, actor, cycle=cycle.name, until=str(until))

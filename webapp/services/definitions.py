@@ -73,7 +73,9 @@ def publish(source: str, file: str = "<upload>", actor: User | None = None) -> P
             return Published(existing, created=False)
         raise Conflict(
             f"{model.id} version {model.version} is already published with other content; "
-            f"a published version never changes: publish version {model.version + 1} instead"
+            f"a published version never changes: publish version {model.version + 1} instead",
+            code="version_already_published",
+            params={"questionnaire": model.id, "version": model.version, "next": model.version + 1},
         )
     row = QuestionnaireVersion(
         questionnaire_id=model.id,
@@ -110,5 +112,9 @@ def find_version(
         )
     )
     if row is None and not missing_ok:
-        raise NotFound(f"{questionnaire_id} version {version} is not published")
+        raise NotFound(
+            f"{questionnaire_id} version {version} is not published",
+            code="version_not_published",
+            params={"questionnaire": questionnaire_id, "version": version},
+        )
     return row

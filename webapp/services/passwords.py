@@ -48,9 +48,17 @@ class LinkRefused(Invalid):
 def check_policy(password: str) -> None:
     """The length rule every password follows (the forms say it in the user's language)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+        raise Invalid(
+            f"a password has at least {MIN_PASSWORD_LENGTH} characters",
+            code="password_too_short",
+            params={"min": MIN_PASSWORD_LENGTH},
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise Invalid(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
+        raise Invalid(
+            f"a password has at most {MAX_PASSWORD_LENGTH} characters",
+            code="password_too_long",
+            params={"max": MAX_PASSWORD_LENGTH},
+        )
 
 
 def _set_password(user: User, password: str) -> None:

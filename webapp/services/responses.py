@@ -38,7 +38,11 @@ class ValidationFailed(Invalid):
     """Answers that do not pass the engine: nothing was saved."""
 
     def __init__(self, errors: list[AnswerError]) -> None:
-        super().__init__(f"{len(errors)} answer(s) need attention")
+        super().__init__(
+            f"{len(errors)} answer(s) need attention",
+            code="answers_need_attention",
+            params={"count": len(errors)},
+        )
         self.errors = errors
 
 
@@ -49,7 +53,9 @@ class StaleDraft(Conflict):
         who = f" by {by}" if by else ""
         super().__init__(
             f"this draft was changed{who} since you opened it (now version {response.version}); "
-            "review their changes and save again"
+            "review their changes and save again",
+            code="draft_changed",
+            params={"by": by, "version": response.version},
         )
         self.response = response
         self.changes = changes
@@ -309,12 +315,18 @@ def _insert_for(dialect: str):  # type: ignore[no-untyped-def]
 
 def check_editable(response: Response, on: dt.date | None = None) -> None:
     if response.status not in EDITABLE:
-        raise Conflict(f"this response is {response.status}: it cannot be edited unless reopened")
+        raise Conflict(
+            f"this response is {response.status}: it cannot be edited unless reopened",
+            code="response_not_editable",
+            params={"status": response.status},
+        )
     assignment = assignment_for(response.cycle, response.organisation)
     if not is_open(assignment, on):
         raise Conflict(
             f"the cycle {response.cycle.name} closed on {assignment.closes_on()}: "
-            "ask the Secretariat to reopen it or extend the closing date"
+            "ask the Secretariat to reopen it or extend the closing date",
+            code="cycle_closed",
+            params={"cycle": response.cycle.name, "date": assignment.closes_on()},
         )
 
 
@@ -421,14 +433,21 @@ def review(
     """The Secretariat accepts a submitted response or returns it with comments."""
     _lock(response)
     if actor.role != "secretariat":
-        raise Forbidden("only the Secretariat reviews responses")
+        raise Forbidden("only the Secretariat reviews responses", code="review_forbidden")
     if response.status != "submitted":
-        raise Conflict(f"only a submitted response can be reviewed; this one is {response.status}")
+        raise Conflict(
+            f"only a submitted response can be reviewed; this one is {response.status}",
+            code="review_not_submitted",
+            params={"status": response.status},
+        )
     if action not in ("accept", "return"):
-        raise Invalid("the review action is accept or return")
+        raise Invalid("the review action is accept or return", code="review_action_unknown")
     comment = (comment or "").strip() or None
     if action == "return" and not comment and not question_comments:
-        raise Invalid("say why the response is returned: a comment is required")
+        raise Invalid(
+            "say why the response is returned: a comment is required",
+            code="return_comment_required",
+        )
     before = response.status
     response.status = "accepted" if action == "accept" else "returned"
     revision = _revise(response, actor, action, before, [], comment)
@@ -450,10 +469,12 @@ def reopen(response: Response, actor: User, comment: str | None = None) -> None:
     """The Secretariat makes a submitted or accepted response editable again."""
     _lock(response)
     if actor.role != "secretariat":
-        raise Forbidden("only the Secretariat reopens responses")
+        raise Forbidden("only the Secretariat reopens responses", code="reopen_forbidden")
     if response.status not in ("submitted", "accepted"):
         raise Conflict(
-            f"only a submitted or accepted response can be reopened; this one is {response.status}"
+            f"only a submitted or accepted response can be reopened; this one is {response.status}",
+            code="reopen_not_allowed",
+            params={"status": response.status},
         )
     before = response.status
     response.status = "draft"
@@ -465,7 +486,11 @@ def publish_report(response: Response, actor: User | None) -> None:
     """Voluntary dissemination of a submitted or accepted national report (SPEC §4)."""
     _lock(response)
     if response.status not in ("submitted", "accepted"):
-        raise Conflict("only a submitted or accepted report can be published")
+        raise Conflict(
+            "only a submitted or accepted report can be published",
+            code="publish_not_allowed",
+            params={"status": response.status},
+        )
     if response.published:
         return
     response.published = True
@@ -533,5 +558,6 @@ def _flush_versioned(response: Response) -> None:
     except StaleDataError:
         db.session.rollback()
         raise Conflict(
-            "this response was changed by someone else at the same time; reload it"
+            "this response was changed by someone else at the same time; reload it",
+            code="changed_concurrently",
         ) from None

@@ -49,7 +49,11 @@ def create_user(
         raise Conflict(f"a user with email {email} already exists")
     password = password or secrets.token_urlsafe(12)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+        raise Invalid(
+            f"a password has at least {MIN_PASSWORD_LENGTH} characters",
+            code="password_too_short",
+            params={"min": MIN_PASSWORD_LENGTH},
+        )
     user = User(
         email=email,
         role=role,
