@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import make_user
 from webapp.extensions import db
@@ -165,3 +166,44 @@ def test_a_draft_validation_the_caller_made_is_used_only_for_this_version(
         save_draft(response, {"prisoners": 14}, focal, response.version, checked=stranger)
         assert calls == ["draft"]
         assert response.answers == {"prisoners": 14}
+
+
+def test_a_write_that_lost_the_race_is_refused_and_leaves_nothing(
+    mini_cycle, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A15: the save's UPDATE checks the version it read; when another writer got in between
+    (here: the row lock is skipped and the row changed behind the session's back), no row is
+    updated, the save is refused and neither answers nor revision of it remain."""
+    from sqlalchemy import create_engine, text
+
+    from webapp.models import Response, Revision
+    from webapp.services import responses
+
+    france = mini_cycle.assignments[0].organisation
+    focal = make_user("focal_point", france)
+    response = start(mini_cycle, france, focal)
+    save_draft(response, {"prisoners": 5}, focal, expected_version=1)
+    db.session.commit()
+    response_id = response.id
+    assert response.version == 2
+
+    monkeypatch.setattr(responses, "_lock", lambda response: None)  # the race, made certain
+    other = create_engine(db.engine.url)
+    with other.begin() as connection:  # someone else's save, committed meanwhile
+        connection.execute(
+            text("UPDATE response SET version = 3, answers = :a WHERE id = :id"),
+            {"a": '{"prisoners": 6}', "id": response_id},
+        )
+    other.dispose()
+
+    with pytest.raises(Conflict) as refused:
+        save_draft(response, {"prisoners": 7}, focal, expected_version=None)
+    assert refused.value.code == "changed_concurrently"
+    db.session.rollback()
+    db.session.expire_all()
+    stored = db.session.get(Response, response_id)
+    assert (stored.version, stored.answers) == (3, {"prisoners": 6})
+    numbers = db.session.scalars(
+        select(Revision.number).where(Revision.response_id == response_id)
+    ).all()
+    assert sorted(numbers) == [1, 2]
