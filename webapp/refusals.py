@@ -84,6 +84,12 @@ SENTENCES: dict[str, Sentence] = {
         "This response is %(status)s: it cannot be changed unless the Secretariat reopens it.",
         status=_status_word(p["status"]),
     ),
+    "cycle_not_open": lambda p: _(
+        "The cycle %(cycle)s opens on %(date)s: answers can be saved from that day.",
+        cycle=p["cycle"],
+        date=_iso(p["date"]),
+    ),
+    "no_such_questionnaire": lambda p: _("There is no such questionnaire for your organisation."),
     "cycle_closed": lambda p: _(
         "The cycle %(cycle)s closed on %(date)s: ask the Secretariat to reopen it or to extend "
         "the closing date.",

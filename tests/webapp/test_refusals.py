@@ -65,17 +65,28 @@ SAMPLES: dict[str, Any] = {
 UNTRANSLATED = "\x00 the English message"
 
 
+REFUSALS = {"ServiceError", "NotFound", "Conflict", "Forbidden", "Invalid", "__init__"}
+"""Calls that make a refusal (`__init__`: a refusal class passing its code to its base)."""
+
+
+def _refusal(call: ast.Call) -> bool:
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return name in REFUSALS
+
+
 def raised() -> list[tuple[str, str, frozenset[str]]]:
-    """(where, code, params keys) of every `code=` given to a refusal in webapp/services."""
+    """(where, code, params keys) of every `code=` given to a refusal in webapp/ (the services,
+    and the pages' own access checks)."""
     found = []
-    for path in sorted(SERVICES.glob("*.py")):
+    for path in sorted(WEB.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
+            if not isinstance(node, ast.Call) or not _refusal(node):
                 continue
             keywords = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
             if "code" not in keywords:
                 continue
-            where = f"{path.name}:{node.lineno}"
+            where = f"{path.relative_to(WEB).as_posix()}:{node.lineno}"
             code, params = keywords["code"], keywords.get("params")
             assert isinstance(code, ast.Constant), f"{where}: a code is a literal string"
             keys: frozenset[str] = frozenset()

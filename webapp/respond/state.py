@@ -151,17 +151,17 @@ def load(cycle_id: int, user: User, *, for_update: bool = False) -> Target:
     response, with `for_update` under its row lock, for a post that will write it.
     """
     if user.organisation_id is None:
-        raise NotFound("no such questionnaire")
+        raise NotFound("no such questionnaire", code="no_such_questionnaire")
     row = db.session.execute(
         _PAGE_ROWS, {"cycle_id": cycle_id, "organisation_id": user.organisation_id}
     ).first()
     if row is None or not can_start(user, row.Organisation):
-        raise NotFound("no such questionnaire")
+        raise NotFound("no such questionnaire", code="no_such_questionnaire")
     cycle, organisation, assignment = row.Cycle, row.Organisation, row.Assignment
     remember("assignment", (cycle.id, organisation.id), assignment)
     response = response_for(cycle, organisation, for_update=for_update)
     if response is not None and not can_view(user, response):
-        raise NotFound("no such questionnaire")
+        raise NotFound("no such questionnaire", code="no_such_questionnaire")
     # Through the relationship, so the cycle keeps the version row (the session's identity map
     # holds rows weakly) and `response.questionnaire_version` finds it without a query.
     return Target(

@@ -27,7 +27,7 @@ from webapp.extensions import db
 from webapp.models import Cycle, Organisation, Response, ReviewComment, Revision, User, utcnow
 from webapp.services import Conflict, Forbidden, Invalid
 from webapp.services.audit import request_id
-from webapp.services.cycles import assignment_for, is_open
+from webapp.services.cycles import assignment_for, is_open, today
 from webapp.services.definitions import model_of
 from webapp.services.integrity import revision_seal, signing_key
 from webapp.services.transaction import is_locked, mark_locked, remember, remembered
@@ -322,6 +322,13 @@ def check_editable(response: Response, on: dt.date | None = None) -> None:
             params={"status": response.status},
         )
     assignment = assignment_for(response.cycle, response.organisation)
+    if (on or today()) < response.cycle.opens_on:
+        raise Conflict(
+            f"the cycle {response.cycle.name} opens on {response.cycle.opens_on}: "
+            "answers can be saved from that day",
+            code="cycle_not_open",
+            params={"cycle": response.cycle.name, "date": response.cycle.opens_on},
+        )
     if not is_open(assignment, on):
         raise Conflict(
             f"the cycle {response.cycle.name} closed on {assignment.closes_on()}: "
