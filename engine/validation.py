@@ -24,7 +24,8 @@ import jsonschema_rs
 from engine.compiler import OTHER_MAX_LENGTH, compile_schema, translated_conditions
 from engine.expressions import clock, truthy
 from engine.messages import render
-from engine.model import Expression, Question, Questionnaire
+from engine.model import Question, Questionnaire
+from engine.scopes import ItemScope, WithValue, evaluation_order
 from engine.types import Issue, Mode, Path
 from engine.types.base import END, QuestionType, check_text
 
@@ -133,7 +134,7 @@ class _Run:
         rules that read them are skipped, so one bad value gives one error, not a cascade."""
         self.value_issues: dict[str, list[Issue]] = {}
         self.member_issues: dict[tuple[str, int, str], list[Issue]] = {}
-        self.scopes: dict[str, list[_ItemScope | None]] = {}
+        self.scopes: dict[str, list[ItemScope | None]] = {}
 
     def error(self, key: SortKey, issue: Issue, question: Question | None, name: str) -> None:
         self.errors.append((key, len(self.errors), issue, question, name))
@@ -160,9 +161,9 @@ class Validator:
         top = {q.id: q for q in questionnaire.questions if q.takes_answer}
         self._top = top
         self._calculated_keys = [q.id for q in questionnaire.questions if q.type == "calculated"]
-        self._plan = _evaluation_order(questionnaire.questions)
+        self._plan = evaluation_order(questionnaire.questions)
         self._member_plan = {
-            q.id: _evaluation_order(q.questions, members=True)
+            q.id: evaluation_order(q.questions, members=True)
             for q in questionnaire.questions
             if q.type == "repeat"
         }
@@ -265,7 +266,7 @@ class Validator:
 
     def _item_scope(
         self, repeat: Question, index: int, item: dict[str, Any], env: Mapping[str, Any], run: _Run
-    ) -> _ItemScope:
+    ) -> ItemScope:
         """One item's values: valid member answers, hidden ones dropped, calculated computed."""
         invalid = {
             m.id for m in repeat.questions if run.member_issues.get((repeat.id, index, m.id))
@@ -275,7 +276,7 @@ class Validator:
             for m in repeat.questions
             if m.id in item and m.takes_answer and m.type != "calculated" and m.id not in invalid
         }
-        scope = _ItemScope(local, env, tainted=invalid | run.tainted)
+        scope = ItemScope(local, env, tainted=invalid | run.tainted)
         for member in self._member_plan[repeat.id]:
             if member.when is not None:
                 if member.when.names & scope.tainted:
@@ -485,7 +486,7 @@ class Validator:
         constraint = question.constraint
         if constraint is None or constraint.names & tainted:
             return
-        if truthy(constraint(_WithValue(scope, value))):
+        if truthy(constraint(WithValue(scope, value))):
             return
         issue = Issue(path, "constraint", {"rule": constraint.source})
         if question.severity == "warning":
@@ -541,7 +542,7 @@ class Validator:
         index: int,
         member: Question,
         item: dict[str, Any],
-        scope: _ItemScope,
+        scope: ItemScope,
         key: SortKey,
         run: _Run,
         trusted: bool,
@@ -700,97 +701,6 @@ def _normalise(question: Question, value: Any, env: Mapping[str, Any]) -> Any:
             items.append(stored)
         return items
     return question.kind.normalise(question, value)
-
-
-class _ItemScope(Mapping[str, Any]):
-    """Inside a repeat a name means the sibling field first, then the top-level question."""
-
-    def __init__(
-        self, local: dict[str, Any], outer: Mapping[str, Any], tainted: set[str] | None = None
-    ) -> None:
-        self.local = local
-        self.outer = outer
-        self.hidden: set[str] = set()
-        self.tainted: set[str] = tainted if tainted is not None else set()
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self.local:
-            return self.local[key]
-        return self.outer[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = self.local.get(key, _MISSING)
-        return self.outer.get(key, default) if value is _MISSING else value
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter({**self.outer, **self.local})
-
-    def __len__(self) -> int:
-        return len({**self.outer, **self.local})
-
-
-class _WithValue(Mapping[str, Any]):
-    """The environment of a constraint: `value` is the answer being constrained."""
-
-    def __init__(self, scope: Mapping[str, Any], value: Any) -> None:
-        self.scope = scope
-        self.value = value
-
-    def __getitem__(self, key: str) -> Any:
-        return self.value if key == "value" else self.scope[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.value if key == "value" else self.scope.get(key, default)
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self.scope)
-
-    def __len__(self) -> int:
-        return len(self.scope)
-
-
-_MISSING = object()
-
-
-def _evaluation_order(questions: tuple[Question, ...], *, members: bool = False) -> list[Question]:
-    """Questions with a `when`, a computed value or items, dependencies first.
-
-    At top level a repeat depends on what its members read; inside a repeat (`members`) only
-    siblings count, the top level being settled before any item is looked at.
-    """
-    ids = {q.id for q in questions}
-    relevant = [
-        q
-        for q in questions
-        if q.when or q.type == "calculated" or (q.type == "repeat" and not members)
-    ]
-
-    def needs(question: Question) -> set[str]:
-        names: set[str] = set()
-        expressions: list[Expression | None] = [question.when, question.expression]
-        for member in question.questions:
-            expressions += [member.when, member.expression]
-        for expression in expressions:
-            if expression is not None:
-                names |= expression.names
-        return {n for n in names if n in ids and n != question.id}
-
-    ordered: list[Question] = []
-    placed: set[str] = set()
-    pending = list(relevant)
-    relevant_ids = {q.id for q in relevant}
-    while pending:
-        progress = False
-        for question in list(pending):
-            if all(n in placed or n not in relevant_ids for n in needs(question)):
-                ordered.append(question)
-                placed.add(question.id)
-                pending.remove(question)
-                progress = True
-        if not progress:  # a cycle the checker allowed through a repeat: keep definition order
-            ordered += pending
-            break
-    return ordered
 
 
 _VALIDATORS: dict[tuple[str, int, str], Validator] = {}

@@ -336,7 +336,10 @@ def _members(draw: st.DrawFn, repeat_id: str, features: Features) -> list[dict[s
                 {"id": mid, "type": "calculated", "label": {"en": "C"}, "expression": expression}
             )
             continue
-        members.append(draw(_question(mid, kind, features, list(members))))
+        # A condition on a calculated value is a rule only the engine can check (the schema
+        # never sees computed values): only where the features allow engine rules.
+        earlier = [m for m in members if features.engine_rules or m["type"] != "calculated"]
+        members.append(draw(_question(mid, kind, features, earlier)))
     return members
 
 

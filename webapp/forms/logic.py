@@ -14,7 +14,7 @@ and anything the engine still reports as hidden is removed too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from engine.expressions import to_json, truthy
 from engine.expressions.clock import today as clock_today
 from engine.model import Expression, Question, Questionnaire
+from engine.scopes import ItemScope, evaluation_order
 from engine.types import SchemaOptions
 from engine.types.dates import resolve_bound
 from engine.validation import ValidationResult, validator_for
@@ -59,30 +60,6 @@ class Logic:
         return items[index].get(question.id) if index < len(items) else None
 
 
-class ItemScope(Mapping[str, Any]):
-    """Inside a repeat a name means the sibling field first, then the top-level question."""
-
-    def __init__(self, local: dict[str, Any], outer: Mapping[str, Any]) -> None:
-        self.local = local
-        self.outer = outer
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self.local:
-            return self.local[key]
-        return self.outer[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if key in self.local:
-            return self.local[key]
-        return self.outer.get(key, default)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter({**self.outer, **self.local})
-
-    def __len__(self) -> int:
-        return len({**self.outer, **self.local})
-
-
 # -- the plan ---------------------------------------------------------------------------------
 
 
@@ -91,39 +68,6 @@ def _expressions(question: Question) -> list[Expression]:
     for member in question.questions:
         found += [e for e in (member.when, member.expression) if e is not None]
     return found
-
-
-def evaluation_order(questions: Sequence[Question], *, members: bool = False) -> list[Question]:
-    """Questions with a `when`, a computed value or items, dependencies first (as the engine)."""
-    ids = {q.id for q in questions}
-    relevant = [
-        q
-        for q in questions
-        if q.when or q.type == "calculated" or (q.type == "repeat" and not members)
-    ]
-    relevant_ids = {q.id for q in relevant}
-
-    def needs(question: Question) -> set[str]:
-        names: set[str] = set()
-        for expression in _expressions(question):
-            names |= expression.names
-        return {n for n in names if n in ids and n != question.id}
-
-    ordered: list[Question] = []
-    placed: set[str] = set()
-    pending = list(relevant)
-    while pending:
-        progress = False
-        for question in list(pending):
-            if all(n in placed or n not in relevant_ids for n in needs(question)):
-                ordered.append(question)
-                placed.add(question.id)
-                pending.remove(question)
-                progress = True
-        if not progress:
-            ordered += pending
-            break
-    return ordered
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from engine.expressions import truthy
 from engine.expressions.clock import today as clock_today
 from engine.model import RIGHT_TO_LEFT, Question, Questionnaire, Section
+from engine.scopes import ItemScope
 from engine.types.dates import resolve_bound
 from webapp.forms.builders import (
     Display,
@@ -33,7 +34,7 @@ from webapp.forms.builders import (
     raw_values,
 )
 from webapp.forms.compile import SectionForm, section_form_class
-from webapp.forms.logic import ItemScope, Logic, client_plan, compute
+from webapp.forms.logic import Logic, client_plan, compute
 from webapp.forms.numbers import format_number
 
 Mode = Literal["edit", "preview", "read"]
