@@ -17,6 +17,8 @@ from typing import Any
 from engine.model import Section
 
 JUSTIFICATION = "justification:"
+CONTROL_FIELDS = frozenset({"csrf_token", "action", "version", "confirm", "theirs", "confidential"})
+"""The page's own inputs, beside the answers' (and `justification:<path>` textareas)."""
 MAX_JUSTIFICATION = 2000
 _ADD = re.compile(r"add:([a-z][a-z0-9_]*)")
 _REMOVE = re.compile(r"remove:([a-z][a-z0-9_]*):([0-9]{1,4})")

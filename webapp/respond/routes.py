@@ -23,6 +23,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
+from webapp.forms.fields import ITEM_MARKER
+from webapp.forms.page import CONTROL_FIELDS, JUSTIFICATION
 from webapp.respond import bp
 from webapp.respond.actions import DATABASE_ERRORS, handle_post, show, typed_again
 from webapp.respond.pages import admin_board_url, find_section, language_for, section_url
@@ -166,10 +168,20 @@ def _preserved(message: str, status: int) -> ResponseReturnValue:
         "respond/preserved.html",
         message=message,
         fields=fields,
+        answered=len({name for name, value in fields if value.strip() and _is_answer(name)}),
         action=request.full_path.rstrip("?"),
         login_url=url_for("auth.login") if "auth.login" in current_app.view_functions else None,
     )
     return html, status
+
+
+def _is_answer(name: str) -> bool:
+    """An input holding an answer, not one of the page's controls (webapp.forms.page)."""
+    return (
+        name not in CONTROL_FIELDS
+        and not name.startswith(JUSTIFICATION)
+        and not name.endswith(f"-{ITEM_MARKER}")
+    )
 
 
 def _database_unavailable(error: Exception) -> ResponseReturnValue:
