@@ -308,7 +308,7 @@ def test_a_closed_cycle_refused_by_the_service_in_spanish(
     response = start(cycle, _france(cycle), focal)
     db.session.commit()
     login(client, focal)
-    monkeypatch.setattr(state, "is_open", lambda assignment, on=None: True)
+    monkeypatch.setattr(state, "timing", lambda assignment, on=None: "open")
 
     result = _post_section(client, cycle, response, "es")
 

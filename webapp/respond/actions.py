@@ -36,8 +36,8 @@ from webapp.refusals import explain
 from webapp.respond.pages import Page, Problem, build_page, section_url
 from webapp.respond.state import DATABASE_ERRORS, Snapshot, Target, snapshot
 from webapp.services import Conflict, Forbidden
-from webapp.services.cycles import today
 from webapp.services.responses import (
+    EDITABLE,
     StaleDraft,
     ValidationFailed,
     response_for,
@@ -70,7 +70,7 @@ def show(
     notices = []
     if snap.dropped:
         notices.append(_dropped_notice(snap.questionnaire, snap.dropped, lang, carried=True))
-    if not snap.is_open and snap.status in ("not_started", "draft", "returned"):
+    if not snap.is_open and (snap.status == "not_started" or snap.status in EDITABLE):
         notices.append(
             _("These answers cannot be changed now: %(reason)s", reason=_period_message(snap))
         )
@@ -497,7 +497,7 @@ def _locked_message(snap: Snapshot) -> str:
 
 def _period_message(snap: Snapshot) -> str:
     """Why answers cannot be saved outside the reporting period: not open yet, or closed."""
-    if today() < snap.opens_on:
+    if snap.timing == "not_yet_open":
         return _(
             "the reporting period opens on %(date)s; answers can be saved from that day.",
             date=snap.opens_on.isoformat(),

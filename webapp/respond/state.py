@@ -30,7 +30,7 @@ from webapp.models import (
 )
 from webapp.services import NotFound
 from webapp.services.access import can_edit, can_start, can_submit, can_view
-from webapp.services.cycles import is_open
+from webapp.services.cycles import Timing, timing
 from webapp.services.definitions import model_of
 from webapp.services.responses import EDITABLE, prefill, response_for
 from webapp.services.transaction import remember
@@ -72,7 +72,12 @@ class Snapshot:
     dropped: list[str] = field(default_factory=list)
     editable: bool = False
     can_submit: bool = False
-    is_open: bool = False
+    timing: Timing = "open"
+    """Where today falls in the organisation's reporting period (`services.cycles.timing`)."""
+
+    @property
+    def is_open(self) -> bool:
+        return self.timing == "open"
 
     @property
     def previous(self) -> dict[str, Any] | None:
@@ -171,7 +176,8 @@ def load(cycle_id: int, user: User, *, for_update: bool = False) -> Target:
 
 def snapshot(target: Target) -> Snapshot:
     cycle, response = target.cycle, target.response
-    open_now = is_open(target.assignment)
+    period = timing(target.assignment)
+    open_now = period == "open"
     common = {
         "cycle_id": cycle.id,
         "cycle_name": cycle.name,
@@ -181,7 +187,7 @@ def snapshot(target: Target) -> Snapshot:
         "organisation": target.organisation.name,
         "questionnaire": target.questionnaire,
         "notes": Notes(target),
-        "is_open": open_now,
+        "timing": period,
     }
     if response is None:
         filled = prefill(cycle, target.organisation)

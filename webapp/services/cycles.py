@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Literal
 
 from sqlalchemy import select
 
@@ -151,9 +152,22 @@ def extend(
     return assignment
 
 
-def is_open(assignment: Assignment, on: dt.date | None = None) -> bool:
+Timing = Literal["not_yet_open", "open", "closed"]
+
+
+def timing(assignment: Assignment, on: dt.date | None = None) -> Timing:
+    """Where `on` (today, UTC) falls in the organisation's reporting period, its extension
+    included: answers are taken from the opening day through the closing day."""
     on = on or today()
-    return assignment.cycle.opens_on <= on <= assignment.closes_on()
+    if on < assignment.cycle.opens_on:
+        return "not_yet_open"
+    if on > assignment.closes_on():
+        return "closed"
+    return "open"
+
+
+def is_open(assignment: Assignment, on: dt.date | None = None) -> bool:
+    return timing(assignment, on) == "open"
 
 
 def open_cycles_for(organisation: Organisation, on: dt.date | None = None) -> list[Assignment]:

@@ -27,7 +27,7 @@ from webapp.extensions import db
 from webapp.models import Cycle, Organisation, Response, ReviewComment, Revision, User, utcnow
 from webapp.services import Conflict, Forbidden, Invalid
 from webapp.services.audit import request_id
-from webapp.services.cycles import assignment_for, is_open, today
+from webapp.services.cycles import assignment_for, timing
 from webapp.services.definitions import model_of
 from webapp.services.integrity import revision_seal, signing_key
 from webapp.services.transaction import is_locked, mark_locked, remember, remembered
@@ -322,14 +322,15 @@ def check_editable(response: Response, on: dt.date | None = None) -> None:
             params={"status": response.status},
         )
     assignment = assignment_for(response.cycle, response.organisation)
-    if (on or today()) < response.cycle.opens_on:
+    period = timing(assignment, on)
+    if period == "not_yet_open":
         raise Conflict(
             f"the cycle {response.cycle.name} opens on {response.cycle.opens_on}: "
             "answers can be saved from that day",
             code="cycle_not_open",
             params={"cycle": response.cycle.name, "date": response.cycle.opens_on},
         )
-    if not is_open(assignment, on):
+    if period == "closed":
         raise Conflict(
             f"the cycle {response.cycle.name} closed on {assignment.closes_on()}: "
             "ask the Secretariat to reopen it or extend the closing date",
@@ -576,12 +577,8 @@ def _write_versioned(response: Response, values: dict[str, Any]) -> None:
     """Write `values` in one UPDATE that checks and bumps the version itself (`WHERE version =`
     the one read under the row lock), as the ORM's flush of a versioned row does, without the
     unit of work's bookkeeping (most of a save's flush time, bench/web.py). No row updated means
-    another writer got in between: Conflict, and nothing of this transaction is kept."""
-    if db.session.is_modified(response):  # changes already pending: one flush writes them all
-        for key, value in values.items():
-            setattr(response, key, value)
-        _flush_versioned(response)
-        return
+    another writer got in between: Conflict, and nothing of this transaction is kept. Every change
+    of a response goes through these services, so the row holds no other unsaved change."""
     seen = response.version
     values = {**values, "version": seen + 1, "updated_at": utcnow()}
     table = Response.__table__
